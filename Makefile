@@ -1,0 +1,145 @@
+# olecancel — COM call cancellation and asynchronous COM calls for Wine
+#
+# Copyright 2026 the olecancel developers
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+#   make                 build build/x64/ole32.dll, build/x32/ole32.dll and the tests
+#   make demo            build, make a throwaway prefix, install, run the demo
+#   make check           build, throwaway prefix, install, conformance + smoke tests
+#   make check-builtin   the same conformance tests against stock Wine (no override)
+#   make bench           benchmark with the DLL against stock Wine, same run
+#   make update-exports  re-record dlls/ole32/ole32.exports from the installed Wine
+#   make deps            check (and as root on Debian, install) the toolchain
+
+SHELL := /bin/bash
+VERSION := 0.1.0
+
+CC64 := x86_64-w64-mingw32-gcc
+CC32 := i686-w64-mingw32-gcc
+WINDRES64 := x86_64-w64-mingw32-windres
+WINDRES32 := i686-w64-mingw32-windres
+DLLTOOL64 := x86_64-w64-mingw32-dlltool
+DLLTOOL32 := i686-w64-mingw32-dlltool
+PYTHON := python3
+
+# widl: whatever Wine's packaging calls it
+WIDL := $(firstword $(shell command -v widl widl-stable 2>/dev/null) $(wildcard /usr/lib/wine/widl))
+WINE := $(firstword $(wildcard /usr/lib/wine/wine64) $(shell command -v wine64 wine 2>/dev/null))
+
+DEBIAN_PACKAGES := wine64 wine64-tools libwine-dev mingw-w64 python3 make
+
+CFLAGS := -O2 -g -gdwarf-4 -Wall -Wno-unknown-pragmas -fno-strict-aliasing \
+          -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DCOBJMACROS -DCONST_VTABLE -Iinclude
+DLL_LDFLAGS := -shared -static-libgcc -Wl,--file-alignment=4096 -Wl,--enable-stdcall-fixup \
+               -Wl,--no-insert-timestamp
+DLL_LIBS := -lrpcrt4 -loleaut32 -luuid -ladvapi32 -luser32 -lkernel32
+
+DLL_SRCS := $(wildcard dlls/ole32/*.c)
+DLL_HDRS := $(wildcard dlls/ole32/*.h) $(wildcard include/*.h)
+EXPORTS := dlls/ole32/ole32.exports
+LOCAL := dlls/ole32/ole32.local
+GEN := $(PYTHON) tools/gen-exports.py
+
+TEST_SRCS := $(wildcard tests/*.c)
+TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
+TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion
+
+.PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
+
+all: deps dlls tests
+
+deps:
+	@tools/check-deps $(DEBIAN_PACKAGES)
+
+dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
+      build/x64/olecancel-demo.exe
+
+tests: $(TEST_NAMES:%=build/tests/x64/%.exe)
+
+# ---- generated export table, per architecture -------------------------------
+
+build/gen/%/ole32.def: $(EXPORTS) $(LOCAL) tools/gen-exports.py
+	@mkdir -p $(@D)
+	$(GEN) def --arch $* --exports $(EXPORTS) --local $(LOCAL) > $@
+
+build/gen/%/forward.S: $(EXPORTS) $(LOCAL) tools/gen-exports.py
+	@mkdir -p $(@D)
+	$(GEN) stubs --arch $* --exports $(EXPORTS) --local $(LOCAL) > $@
+
+build/gen/%/fwdnames.c: $(EXPORTS) $(LOCAL) tools/gen-exports.py
+	@mkdir -p $(@D)
+	$(GEN) table --arch $* --exports $(EXPORTS) --local $(LOCAL) > $@
+
+build/gen/%/combase.def: $(EXPORTS) $(LOCAL) tools/gen-exports.py
+	@mkdir -p $(@D)
+	$(GEN) combase --arch $* --exports $(EXPORTS) --local $(LOCAL) > $@
+
+build/gen/x64/libcombase.a: build/gen/x64/combase.def
+	$(DLLTOOL64) --input-def $< --dllname combase.dll --output-lib $@
+build/gen/x32/libcombase.a: build/gen/x32/combase.def
+	$(DLLTOOL32) -k --input-def $< --dllname combase.dll --output-lib $@
+
+# ---- the drop-in DLL ----------------------------------------------------------
+
+build/gen/%/version.o: dlls/ole32/version.rc dlls/ole32/version.h
+	@mkdir -p $(@D)
+	$(if $(filter x64,$*),$(WINDRES64),$(WINDRES32)) -Idlls/ole32 -i $< -o $@
+
+define dll_rule
+build/$(1)/ole32.dll: $(DLL_SRCS) $(DLL_HDRS) build/gen/$(1)/ole32.def build/gen/$(1)/forward.S \
+                      build/gen/$(1)/fwdnames.c build/gen/$(1)/libcombase.a build/gen/$(1)/version.o
+	@mkdir -p $$(@D)
+	$(2) $(CFLAGS) -D_OLE32_ -Idlls/ole32 -o $$@ $(DLL_SRCS) build/gen/$(1)/forward.S build/gen/$(1)/fwdnames.c \
+	    build/gen/$(1)/version.o build/gen/$(1)/ole32.def $(DLL_LDFLAGS) \
+	    build/gen/$(1)/libcombase.a $(DLL_LIBS)
+	@tools/check-dll $$@ $(EXPORTS)
+endef
+$(eval $(call dll_rule,x64,$(CC64)))
+$(eval $(call dll_rule,x32,$(CC32)))
+
+build/x64/olecancel-probe.exe: tools/probe.c
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lversion
+
+build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
+
+build/x64/olecancel-demo.exe: tools/demo.c
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
+
+# ---- tests ----------------------------------------------------------------------
+
+build/gen/exports_list.h: $(EXPORTS) $(LOCAL) tools/gen-exports.py
+	@mkdir -p $(@D)
+	$(GEN) testlist --exports $(EXPORTS) --local $(LOCAL) > $@
+
+build/tests/x64/%.exe: tests/%.c tests/wine_test.h dlls/ole32/version.h build/gen/exports_list.h
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -o $@ $< -static-libgcc $(TEST_LIBS)
+
+# ---- running ----------------------------------------------------------------------
+
+check: all
+	tools/run-tests --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64 $(TEST_NAMES)
+
+check-builtin: all
+	tools/run-tests --builtin --wine "$(WINE)" --tests build/tests/x64 $(TEST_NAMES)
+
+demo: all
+	tools/run-tests --demo --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
+
+bench: all
+	tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
+
+update-exports: deps
+	$(GEN) record --builtin $$(tools/find-builtin ole32.dll) \
+	    --mingw /usr/x86_64-w64-mingw32/lib/libole32.a \
+	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $(EXPORTS).new
+	mv $(EXPORTS).new $(EXPORTS)
+
+clean:
+	rm -rf build
+
+distclean: clean

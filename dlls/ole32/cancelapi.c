@@ -1,0 +1,135 @@
+/*
+ * olecancel: the cancellation API (CoEnableCallCancellation,
+ * CoDisableCallCancellation, CoSetCancelObject, CoGetCancelObject,
+ * CoCancelCall, CoTestCancel)
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Contracts: shared/spec/behaviour.md "Per-thread cancellation state";
+ * choices where Windows' contract is silent are listed in docs/cancel.md.
+ */
+
+#include "olecancel_private.h"
+#include "cancel_private.h"
+
+/* Wine's combase keeps a counter of its own; code that reaches combase
+ * directly must see the same answer, so every change is mirrored there. */
+static HRESULT call_combase(const char *name)
+{
+    static HMODULE combase;
+    HRESULT (WINAPI *func)(void *);
+
+    if (!combase) combase = GetModuleHandleW(L"combase.dll");
+    if (!combase || !(func = (void *)GetProcAddress(combase, name))) return E_NOTIMPL;
+    return func(NULL);
+}
+
+HRESULT WINAPI CoEnableCallCancellation(void *reserved)
+{
+    HRESULT hr;
+
+    if (reserved)
+    {
+        TRACE("(%p) -> E_INVALIDARG\n", reserved);
+        return E_INVALIDARG;
+    }
+    if (SUCCEEDED(hr = cancel_enable())) call_combase("CoEnableCallCancellation");
+    TRACE("(NULL) -> %#lx\n", hr);
+    return hr;
+}
+
+HRESULT WINAPI CoDisableCallCancellation(void *reserved)
+{
+    HRESULT hr;
+
+    if (reserved)
+    {
+        TRACE("(%p) -> E_INVALIDARG\n", reserved);
+        return E_INVALIDARG;
+    }
+    if (SUCCEEDED(hr = cancel_disable())) call_combase("CoDisableCallCancellation");
+    TRACE("(NULL) -> %#lx\n", hr);
+    return hr;
+}
+
+HRESULT WINAPI CoSetCancelObject(IUnknown *unk)
+{
+    ICancelMethodCalls *cancel;
+    HRESULT hr;
+
+    if (!unk)
+    {
+        /* popping an empty stack is harmless; Windows' answer is not
+         * documented (docs/cancel.md) */
+        BOOL popped = cancel_pop();
+        TRACE("(NULL) -> popped %d\n", popped);
+        return S_OK;
+    }
+    hr = IUnknown_QueryInterface(unk, &IID_ICancelMethodCalls, (void **)&cancel);
+    if (FAILED(hr))
+    {
+        TRACE("(%p) -> no ICancelMethodCalls, %#lx\n", unk, hr);
+        return hr;
+    }
+    hr = cancel_push(cancel);
+    ICancelMethodCalls_Release(cancel);
+    TRACE("(%p) -> %#lx\n", unk, hr);
+    return hr;
+}
+
+HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv)
+{
+    HRESULT hr;
+
+    if (!ppv)
+    {
+        TRACE("(%lu, %s, NULL) -> E_INVALIDARG\n", tid, debugstr_guid(riid));
+        return E_INVALIDARG;
+    }
+    *ppv = NULL;
+    if (!riid)
+    {
+        TRACE("(%lu, NULL, %p) -> E_INVALIDARG\n", tid, ppv);
+        return E_INVALIDARG;
+    }
+    hr = cancel_get_top(tid ? tid : GetCurrentThreadId(), riid, ppv);
+    TRACE("(%lu, %s, %p) -> %#lx, %p\n", tid, debugstr_guid(riid), ppv, hr, *ppv);
+    return hr;
+}
+
+HRESULT WINAPI CoCancelCall(DWORD tid, ULONG timeout)
+{
+    ICancelMethodCalls *cancel;
+    HRESULT hr;
+
+    hr = cancel_get_top(tid ? tid : GetCurrentThreadId(), &IID_ICancelMethodCalls, (void **)&cancel);
+    if (SUCCEEDED(hr))
+    {
+        hr = ICancelMethodCalls_Cancel(cancel, timeout);
+        ICancelMethodCalls_Release(cancel);
+    }
+    TRACE("(%lu, %lu) -> %#lx\n", tid, timeout, hr);
+    return hr;
+}
+
+HRESULT WINAPI CoTestCancel(void)
+{
+    ICancelMethodCalls *cancel;
+    HRESULT hr;
+
+    /* outside an incoming call CoGetCallContext fails with
+     * RPC_E_CALL_COMPLETE, which is what we return (docs/cancel.md) */
+    hr = CoGetCallContext(&IID_ICancelMethodCalls, (void **)&cancel);
+    if (SUCCEEDED(hr))
+    {
+        hr = ICancelMethodCalls_TestCancel(cancel);
+        ICancelMethodCalls_Release(cancel);
+    }
+    TRACE("() -> %#lx\n", hr);
+    return hr;
+}

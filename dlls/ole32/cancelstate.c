@@ -1,0 +1,177 @@
+/*
+ * olecancel: per-thread cancellation state
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Each thread that uses the API gets a record: its
+ * CoEnableCallCancellation counter (touched only by the thread itself) and
+ * its cancel-object stack (CoSetCancelObject), which other threads read
+ * through CoGetCancelObject(tid).  Records live in one list under an SRW
+ * lock.  No foreign object is ever called with the lock held: the stack
+ * holds our own refcounted nodes, and a reader pins a node under the lock,
+ * then AddRefs/QIs the object it holds after dropping the lock.
+ */
+
+#include "olecancel_private.h"
+#include "cancel_private.h"
+
+struct cancel_node
+{
+    LONG refs;
+    ICancelMethodCalls *object;   /* one reference, released with the node */
+    struct cancel_node *next;     /* the entry below this one in the stack */
+};
+
+struct thread_state
+{
+    struct thread_state *prev, *next;
+    DWORD tid;
+    LONG enabled;                 /* CoEnableCallCancellation counter */
+    struct cancel_node *top;
+};
+
+static SRWLOCK states_lock = SRWLOCK_INIT;
+static struct thread_state *states;   /* all threads with a record */
+static DWORD state_tls = TLS_OUT_OF_INDEXES;
+static INIT_ONCE tls_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK alloc_tls(INIT_ONCE *once, void *param, void **context)
+{
+    state_tls = TlsAlloc();
+    if (state_tls == TLS_OUT_OF_INDEXES) ERR("no TLS index left\n");
+    return TRUE;
+}
+
+static struct thread_state *get_state(BOOL create)
+{
+    struct thread_state *state;
+    DWORD err;
+
+    InitOnceExecuteOnce(&tls_once, alloc_tls, NULL, NULL);
+    if (state_tls == TLS_OUT_OF_INDEXES) return NULL;
+    err = GetLastError();
+    state = TlsGetValue(state_tls);
+    SetLastError(err);
+    if (state || !create) return state;
+
+    if (!(state = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*state)))) return NULL;
+    state->tid = GetCurrentThreadId();
+    AcquireSRWLockExclusive(&states_lock);
+    state->next = states;
+    if (states) states->prev = state;
+    states = state;
+    ReleaseSRWLockExclusive(&states_lock);
+    TlsSetValue(state_tls, state);
+    return state;
+}
+
+static void release_node(struct cancel_node *node)
+{
+    if (InterlockedDecrement(&node->refs)) return;
+    ICancelMethodCalls_Release(node->object);
+    HeapFree(GetProcessHeap(), 0, node);
+}
+
+BOOL cancel_thread_enabled(void)
+{
+    struct thread_state *state = get_state(FALSE);
+    return state && state->enabled > 0;
+}
+
+HRESULT cancel_enable(void)
+{
+    struct thread_state *state = get_state(TRUE);
+
+    if (!state) return E_OUTOFMEMORY;
+    state->enabled++;
+    return S_OK;
+}
+
+HRESULT cancel_disable(void)
+{
+    struct thread_state *state = get_state(FALSE);
+
+    if (!state || state->enabled <= 0) return CO_E_CANCEL_DISABLED;
+    state->enabled--;
+    return S_OK;
+}
+
+HRESULT cancel_push(ICancelMethodCalls *object)
+{
+    struct thread_state *state = get_state(TRUE);
+    struct cancel_node *node;
+
+    if (!state || !(node = HeapAlloc(GetProcessHeap(), 0, sizeof(*node)))) return E_OUTOFMEMORY;
+    ICancelMethodCalls_AddRef(object);
+    node->refs = 1;
+    node->object = object;
+    AcquireSRWLockExclusive(&states_lock);
+    node->next = state->top;
+    state->top = node;
+    ReleaseSRWLockExclusive(&states_lock);
+    return S_OK;
+}
+
+BOOL cancel_pop(void)
+{
+    struct thread_state *state = get_state(FALSE);
+    struct cancel_node *node = NULL;
+
+    if (!state) return FALSE;
+    AcquireSRWLockExclusive(&states_lock);
+    if ((node = state->top)) state->top = node->next;
+    ReleaseSRWLockExclusive(&states_lock);
+    if (!node) return FALSE;
+    release_node(node);
+    return TRUE;
+}
+
+HRESULT cancel_get_top(DWORD tid, REFIID riid, void **ppv)
+{
+    struct thread_state *state;
+    struct cancel_node *node = NULL;
+    HRESULT hr;
+
+    AcquireSRWLockShared(&states_lock);
+    for (state = states; state; state = state->next)
+    {
+        if (state->tid != tid) continue;
+        if ((node = state->top)) InterlockedIncrement(&node->refs);
+        break;
+    }
+    ReleaseSRWLockShared(&states_lock);
+
+    if (!node) return E_NOINTERFACE;
+    hr = ICancelMethodCalls_QueryInterface(node->object, riid, ppv);
+    release_node(node);
+    return hr;
+}
+
+void olecancel_thread_detach(void)
+{
+    struct thread_state *state = get_state(FALSE);
+    struct cancel_node *node, *next;
+
+    if (!state) return;
+    TlsSetValue(state_tls, NULL);
+    AcquireSRWLockExclusive(&states_lock);
+    if (state->prev) state->prev->next = state->next;
+    else states = state->next;
+    if (state->next) state->next->prev = state->prev;
+    node = state->top;
+    state->top = NULL;
+    ReleaseSRWLockExclusive(&states_lock);
+
+    if (node) WARN("thread %lu exits with cancel objects still registered\n", state->tid);
+    for (; node; node = next)
+    {
+        next = node->next;
+        release_node(node);
+    }
+    HeapFree(GetProcessHeap(), 0, state);
+}

@@ -1,0 +1,17 @@
+/*
+ * olecancel: the per-process machinery started by olecancel_ensure_init()
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#include "olecancel_private.h"
+
+void olecancel_features_init(void)
+{
+    /* the cancel path for marshaled calls and asynchronous calls hook in here */
+}

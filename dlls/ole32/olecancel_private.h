@@ -1,0 +1,63 @@
+/*
+ * olecancel: declarations shared by the files of the drop-in ole32.dll
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ */
+
+#ifndef OLECANCEL_PRIVATE_H
+#define OLECANCEL_PRIVATE_H
+
+#include <stdarg.h>
+#ifndef COBJMACROS
+#define COBJMACROS
+#endif
+#include <windows.h>
+#include <objbase.h>
+
+/* ---- debug.c: Wine debug channel "olecancel" -------------------------- */
+
+enum olecancel_dbcl { DBCL_FIXME, DBCL_ERR, DBCL_WARN, DBCL_TRACE };
+
+/* true when WINEDEBUG enables the class on the olecancel channel */
+BOOL olecancel_dbg_on(enum olecancel_dbcl cls);
+void olecancel_dbg_log(enum olecancel_dbcl cls, const char *func, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* formats into a small per-thread ring, valid until a few calls later */
+const char *debugstr_guid(const GUID *guid);
+const char *debugstr_w(const WCHAR *str);
+
+#define OLECANCEL_LOG(cls, ...) \
+    do { if (olecancel_dbg_on(cls)) olecancel_dbg_log(cls, __func__, __VA_ARGS__); } while (0)
+#define TRACE(...) OLECANCEL_LOG(DBCL_TRACE, __VA_ARGS__)
+#define WARN(...)  OLECANCEL_LOG(DBCL_WARN, __VA_ARGS__)
+#define FIXME(...) OLECANCEL_LOG(DBCL_FIXME, __VA_ARGS__)
+#define ERR(...)   OLECANCEL_LOG(DBCL_ERR, __VA_ARGS__)
+
+/* ---- forward.c: the builtin ole32 behind us ---------------------------- */
+
+/* the module of Wine's builtin ole32 (loaded on first use), or NULL */
+HMODULE olecancel_builtin_module(void);
+/* a function of the builtin by name, or NULL */
+void *olecancel_builtin_proc(const char *name);
+extern HINSTANCE olecancel_instance;
+
+/* ---- main.c ------------------------------------------------------------ */
+
+/* installs olecancel's per-process machinery once (not from DllMain) */
+void olecancel_ensure_init(void);
+/* features.c: what olecancel_ensure_init() starts */
+void olecancel_features_init(void);
+
+/* ---- cancelstate.c: per-thread cancellation state ---------------------- */
+
+/* the calling thread's CoEnableCallCancellation counter is above zero */
+BOOL cancel_thread_enabled(void);
+/* frees the calling thread's state (thread exit, process detach) */
+void olecancel_thread_detach(void);
+
+#endif /* OLECANCEL_PRIVATE_H */
