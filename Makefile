@@ -99,7 +99,7 @@ $(eval $(call dll_rule,x32,$(CC32)))
 
 build/x64/olecancel-probe.exe: tools/probe.c
 	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lversion
+	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -luuid -lversion
 
 build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
 	@mkdir -p $(@D)

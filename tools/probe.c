@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <windows.h>
+#include <objbase.h>
 
 static BOOL product_name(const WCHAR *path, char *out, DWORD size)
 {
@@ -37,11 +38,21 @@ int wmain(void)
         printf("no ole32.dll\n");
         return 1;
     }
+    IUnknown *git = NULL;
+    HRESULT hr;
+
+    /* a forwarded call must reach the builtin: COM has to work */
+    hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (SUCCEEDED(hr))
+        hr = CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
+                              &IID_IGlobalInterfaceTable, (void **)&git);
+    if (git) IUnknown_Release(git);
+    CoUninitialize();
     if (!product_name(path, name, sizeof(name)) || strcmp(name, "olecancel"))
     {
-        printf("Wine's builtin ole32 (%ls)\n", path);
+        printf("Wine's builtin ole32 (%ls), COM %s (%#lx)\n", path, SUCCEEDED(hr) ? "works" : "FAILS", hr);
         return 2;
     }
-    printf("olecancel (%ls)\n", path);
-    return 0;
+    printf("olecancel (%ls), COM %s (%#lx)\n", path, SUCCEEDED(hr) ? "works" : "FAILS", hr);
+    return SUCCEEDED(hr) ? 0 : 3;
 }
