@@ -52,7 +52,7 @@ deps:
 	@tools/check-deps $(DEBIAN_PACKAGES)
 
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
-      build/x64/olecancel-demo.exe
+      build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe
 
 tests: $(TEST_NAMES:%=build/tests/x64/%.exe)
 
@@ -108,6 +108,10 @@ build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
 build/x64/olecancel-demo.exe: tools/demo.c
 	@mkdir -p $(@D)
 	$(CC64) $(CFLAGS) -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
+
+build/x64/olecancel-bench.exe: tools/bench.c
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid -lpsapi
 
 # ---- tests ----------------------------------------------------------------------
 
