@@ -29,31 +29,26 @@ static HRESULT call_combase(const char *name)
     return func(NULL);
 }
 
-HRESULT WINAPI CoEnableCallCancellation(void *reserved)
+static HRESULT change_counter(void *reserved, HRESULT (*change)(void), const char *combase_name)
 {
     HRESULT hr;
 
-    if (reserved)
-    {
-        TRACE("(%p) -> E_INVALIDARG\n", reserved);
-        return E_INVALIDARG;
-    }
-    if (SUCCEEDED(hr = cancel_enable())) call_combase("CoEnableCallCancellation");
-    TRACE("(NULL) -> %#lx\n", hr);
+    if (reserved) return E_INVALIDARG;
+    if (SUCCEEDED(hr = change())) call_combase(combase_name);
+    return hr;
+}
+
+HRESULT WINAPI CoEnableCallCancellation(void *reserved)
+{
+    HRESULT hr = change_counter(reserved, cancel_enable, "CoEnableCallCancellation");
+    TRACE("(%p) -> %#lx\n", reserved, hr);
     return hr;
 }
 
 HRESULT WINAPI CoDisableCallCancellation(void *reserved)
 {
-    HRESULT hr;
-
-    if (reserved)
-    {
-        TRACE("(%p) -> E_INVALIDARG\n", reserved);
-        return E_INVALIDARG;
-    }
-    if (SUCCEEDED(hr = cancel_disable())) call_combase("CoDisableCallCancellation");
-    TRACE("(NULL) -> %#lx\n", hr);
+    HRESULT hr = change_counter(reserved, cancel_disable, "CoDisableCallCancellation");
+    TRACE("(%p) -> %#lx\n", reserved, hr);
     return hr;
 }
 
