@@ -241,6 +241,10 @@ static void test_set_get(void)
     hr = CoCancelCall(0, 5);
     ok(hr == E_NOINTERFACE, "row 8: CoCancelCall(0) with no call got %#lx\n", hr);
 
+    /* inferred: outside an incoming call there is no call context */
+    hr = CoTestCancel();
+    ok(hr == RPC_E_CALL_COMPLETE, "CoTestCancel outside a call got %#lx\n", hr);
+
     /* row 4 */
     hr = CoSetCancelObject(&plain.IUnknown_iface);
     ok(hr == E_NOINTERFACE, "row 4: Set without ICancelMethodCalls got %#lx\n", hr);
