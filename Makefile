@@ -40,9 +40,13 @@ EXPORTS := dlls/ole32/ole32.exports
 LOCAL := dlls/ole32/ole32.local
 GEN := $(PYTHON) tools/gen-exports.py
 
+IDLS := $(wildcard idl/*.idl)
+IDL_NAMES := $(basename $(notdir $(IDLS)))
+WINE_IDL_DIR := /usr/include/wine/wine/windows
+
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
-TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion
+TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -lpsapi
 
 .PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
 
@@ -54,7 +58,7 @@ deps:
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
       build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe
 
-tests: $(TEST_NAMES:%=build/tests/x64/%.exe)
+tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll
 
 # ---- generated export table, per architecture -------------------------------
 
@@ -119,9 +123,32 @@ build/gen/exports_list.h: $(EXPORTS) $(LOCAL) tools/gen-exports.py
 	@mkdir -p $(@D)
 	$(GEN) testlist --exports $(EXPORTS) --local $(LOCAL) > $@
 
-build/tests/x64/%.exe: tests/%.c tests/wine_test.h dlls/ole32/version.h build/gen/exports_list.h
+# test interfaces: widl -Oif (stubless) headers, proxies and IIDs.  Wine's
+# NdrDllGetClassObject fills NULL stub-vtable slots in place, so the stub
+# vtables widl emits const are made writable, as MIDL emits them.
+build/idl/%.h build/idl/%_p.c build/idl/%_i.c: idl/%.idl
+	@mkdir -p build/idl
+	cd build/idl && $(WIDL) -m64 -Oif -I$(WINE_IDL_DIR) -h -H $*.h -p -P $*_p.c -u -U $*_i.c ../../$<
+	sed -i 's/^static const CInterfaceStubVtbl _/static CInterfaceStubVtbl _/' build/idl/$*_p.c
+
+build/idl/dlldata.c: $(IDLS)
+	@mkdir -p build/idl
+	cd build/idl && $(WIDL) --dlldata-only -o dlldata.c $(IDL_NAMES)
+
+# the test interfaces' proxy/stub DLL, registered by the tests with
+# DllRegisterServer as a Windows program's installer would
+build/tests/x64/olecancel_ps.dll: $(IDL_NAMES:%=build/idl/%_p.c) $(IDL_NAMES:%=build/idl/%_i.c) \
+                                  build/idl/dlldata.c idl/olecancel_ps.def include/ps_compat.h
 	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -o $@ $< -static-libgcc $(TEST_LIBS)
+	$(CC64) -O2 -g -gdwarf-4 -shared -o $@ -Ibuild/idl -Iinclude -include ps_compat.h -DREGISTER_PROXY_DLL \
+	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x11}}' \
+	    $(filter %.c,$^) idl/olecancel_ps.def -static-libgcc -lrpcrt4 -loleaut32 -lole32 -luuid
+
+build/tests/x64/%.exe: tests/%.c tests/wine_test.h dlls/ole32/version.h build/gen/exports_list.h \
+                       $(IDL_NAMES:%=build/idl/%.h) $(IDL_NAMES:%=build/idl/%_i.c)
+	@mkdir -p $(@D)
+	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/idl -o $@ $< \
+	    $(IDL_NAMES:%=build/idl/%_i.c) -static-libgcc $(TEST_LIBS)
 
 # ---- running ----------------------------------------------------------------------
 

@@ -10,8 +10,12 @@
  */
 
 #include "olecancel_private.h"
+#include "async_private.h"
 
 void olecancel_features_init(void)
 {
-    /* the cancel path for marshaled calls and asynchronous calls hook in here */
+    HRESULT hr;
+
+    /* ICallFactory on standard proxies (proxyhook.c, callfactory.c) */
+    if (FAILED(hr = async_init())) WARN("asynchronous calls are off: %#lx\n", hr);
 }

@@ -14,6 +14,7 @@
  */
 
 #include "olecancel_private.h"
+#include <winternl.h>
 
 HINSTANCE olecancel_instance;
 
@@ -26,8 +27,30 @@ static BOOL CALLBACK process_init(INIT_ONCE *once, void *param, void **context)
     return TRUE;
 }
 
+/* Installing starts helper threads and waits for them, which cannot work
+ * while this thread holds the loader lock (a DLL calling CoInitialize from
+ * its DllMain).  Then it waits for the next initialisation outside it.
+ * The PEB's LoaderLock field sits at a documented, fixed offset. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"   /* mingw's NtCurrentTeb() */
+static BOOL loader_lock_held(void)
+{
+#ifdef _WIN64
+    RTL_CRITICAL_SECTION *lock = *(RTL_CRITICAL_SECTION **)((char *)NtCurrentTeb()->ProcessEnvironmentBlock + 0x110);
+#else
+    RTL_CRITICAL_SECTION *lock = *(RTL_CRITICAL_SECTION **)((char *)NtCurrentTeb()->ProcessEnvironmentBlock + 0xa0);
+#endif
+    return lock && lock->OwningThread == ULongToHandle(GetCurrentThreadId());
+}
+#pragma GCC diagnostic pop
+
 void olecancel_ensure_init(void)
 {
+    if (loader_lock_held())
+    {
+        TRACE("COM initialised under the loader lock; olecancel starts at the next initialisation\n");
+        return;
+    }
     InitOnceExecuteOnce(&init_once, process_init, NULL, NULL);
 }
 

@@ -1,0 +1,30 @@
+/*
+ * olecancel: diagnostics for the conformance tests
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Exported by ordinal only (1000, no name), so nothing can find it by
+ * name: the tests use it to wait until the worker pool is idle before
+ * they count handles, and to size the pool-saturation test.
+ */
+
+#include "olecancel_private.h"
+#include "olecancel_diag.h"
+#include "async_private.h"
+
+static const struct olecancel_diag diag =
+{
+    sizeof(diag),
+    asyncpool_get_stats,
+    ASYNCPOOL_MAX_THREADS,
+};
+
+const struct olecancel_diag * WINAPI olecancel_get_diag(void)
+{
+    return &diag;
+}

@@ -1,0 +1,23 @@
+/*
+ * olecancel: test-only diagnostics, ole32.dll ordinal 1000 (no name)
+ *
+ * Copyright 2026 the olecancel developers
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#ifndef OLECANCEL_DIAG_H
+#define OLECANCEL_DIAG_H
+
+#define OLECANCEL_DIAG_ORDINAL 1000
+
+struct olecancel_diag
+{
+    ULONG size;
+    /* worker pool: threads alive, busy, requests queued */
+    void (*pool_stats)(LONG *threads, LONG *busy, LONG *queued);
+    LONG pool_max_threads;
+};
+
+typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);
+
+#endif
