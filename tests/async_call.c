@@ -70,6 +70,7 @@ static void test_cancel_hook(DWORD tid)
 #endif
 
 #define PS_DLL "olecancel_ps.dll"
+static BOOL bench_mode;   /* "async_call bench": also measure, for make bench */
 #define BOUND 20000   /* ms: the longest any single wait in these tests may take */
 
 static char exe_path[MAX_PATH];
@@ -1170,9 +1171,6 @@ static void measure(IOcTest2 *proxy, struct suite_params *params)
         par = min(par, now_ms() - start);
         for (i = 0; i < 16; i++) AsyncIOcTest_Release(calls[i]);
         params->par_ratio = seq / par;
-        /* goal 12x; an STA server runs one call at a time.  Loose bound: 2 cores */
-        ok(params->sta_server || params->par_ratio >= 8, "%s: 16 outstanding calls only %.1fx faster\n",
-           params->desc, params->par_ratio);
         trace("%s: 16 sequential 20 ms calls %.1f ms, 16 outstanding %.1f ms: %.1fx\n", params->desc, seq, par, seq / par);
     }
 
@@ -1219,6 +1217,16 @@ static void measure(IOcTest2 *proxy, struct suite_params *params)
     trace("%s: sync Add %.1f us, Begin+Finish Add %.1f us (%.2fx); Cancel(0)->Finish_ p50 %.3f ms, p99 %.3f ms; %.0f bytes per idle call object\n",
           params->desc, params->sync_us, params->async_us, params->async_us / params->sync_us,
           params->cancel_p50, params->cancel_p99, params->bytes_per_call_object);
+    /* the lines make bench collects (metric, value, unit) */
+    printf("async, %s: sync call\t%.4f\tus/call\n", params->desc, params->sync_us);
+    printf("async, %s: Begin_+Finish_\t%.4f\tus/call\n", params->desc, params->async_us);
+    printf("async, %s: Begin_+Finish_ / sync\t%.4f\tx (goal <= 1.5 cross-process)\n", params->desc,
+           params->async_us / params->sync_us);
+    printf("async, %s: 16 outstanding 20 ms calls vs sequential\t%.4f\tx throughput (goal >= 12)\n",
+           params->desc, params->par_ratio);
+    printf("async, %s: Cancel(0) -> Finish_ p50\t%.4f\tms\n", params->desc, params->cancel_p50);
+    printf("async, %s: Cancel(0) -> Finish_ p99\t%.4f\tms (goal <= 2)\n", params->desc, params->cancel_p99);
+    printf("async, %s: heap per idle call object\t%.4f\tbytes\n", params->desc, params->bytes_per_call_object);
 }
 
 static DWORD WINAPI client_thread(void *arg)
@@ -1260,7 +1268,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_aggregation(proxy);
         test_async_unknown(proxy);
         test_many_outstanding(proxy);
-        measure(proxy, params);
+        if (bench_mode) measure(proxy, params);
         wait_pool_idle();
         ref1 = get_refcount((IUnknown *)proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);
@@ -1551,6 +1559,7 @@ START_TEST(async_call)
     int argc = winetest_get_mainargs(&argv);
 
     GetModuleFileNameA(NULL, exe_path, sizeof(exe_path));
+    bench_mode = argc >= 2 && !strcmp(argv[1], "bench");
     if (argc >= 3 && !strcmp(argv[1], "server"))
     {
 #ifdef OLECANCEL_SPIKE
