@@ -139,6 +139,11 @@ static void bench_memory(void)
 
 int main(int argc, char **argv)
 {
+    /* first: what a process pays when COM starts (olecancel installs its hooks here) */
+    double t = now_us();
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    report("first CoInitializeEx of a process", (now_us() - t) / 1000.0, "ms");
+    CoUninitialize();
     bench_forwarded_call();
     bench_cross_process();
     bench_memory();
