@@ -48,6 +48,8 @@ TEST_SRCS := $(wildcard tests/*.c)
 TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
 TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -lpsapi
 
+.SECONDARY:
+.DELETE_ON_ERROR:
 .PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
 
 all: deps dlls tests
@@ -109,9 +111,12 @@ build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
 	@mkdir -p $(@D)
 	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
 
-build/x64/olecancel-demo.exe: tools/demo.c
+build/x64/olecancel-demo.exe: tools/demo.c build/idl/olecancel_demo.h build/x64/olecancel_ps.dll
 	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
+	$(CC64) $(CFLAGS) -Ibuild/idl -o $@ $< build/idl/olecancel_demo_i.c -static-libgcc -lole32 -loleaut32 -luuid
+
+build/x64/olecancel_ps.dll: build/tests/x64/olecancel_ps.dll
+	cp $< $@
 
 build/x64/olecancel-bench.exe: tools/bench.c
 	@mkdir -p $(@D)

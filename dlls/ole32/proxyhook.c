@@ -111,8 +111,11 @@ static IUnknown probe_object = { &probe_vtbl };
 typedef HRESULT (WINAPI *coinit_fn)(void *reserved, DWORD flags);
 typedef void (WINAPI *couninit_fn)(void);
 
+/* Shared by the installer and its two helper threads; whoever finishes last
+ * frees it, so a helper that outlives a timed-out wait touches live memory. */
 struct probe_ctx
 {
+    LONG refs;
     coinit_fn coinit;
     couninit_fn couninit;
     IStream *stream;
@@ -121,6 +124,15 @@ struct probe_ctx
     void **vtbl;
     BOOL identity_ok;
 };
+
+static void probe_ctx_release(struct probe_ctx *ctx)
+{
+    if (InterlockedDecrement(&ctx->refs)) return;
+    CloseHandle(ctx->marshaled);
+    CloseHandle(ctx->done);
+    IStream_Release(ctx->stream);
+    HeapFree(GetProcessHeap(), 0, ctx);
+}
 
 static DWORD WINAPI probe_owner_thread(void *arg)
 {
@@ -138,6 +150,7 @@ static DWORD WINAPI probe_owner_thread(void *arg)
         ctx->hr = hr;
         SetEvent(ctx->marshaled);
     }
+    probe_ctx_release(ctx);
     return 0;
 }
 
@@ -148,7 +161,12 @@ static DWORD WINAPI probe_client_thread(void *arg)
     LARGE_INTEGER zero = {{0}};
     HRESULT hr = ctx->coinit(NULL, COINIT_APARTMENTTHREADED);
 
-    if (FAILED(hr)) { ctx->hr = hr; return 0; }
+    if (FAILED(hr))
+    {
+        ctx->hr = hr;
+        probe_ctx_release(ctx);
+        return 0;
+    }
     IStream_Seek(ctx->stream, zero, STREAM_SEEK_SET, NULL);
     if (SUCCEEDED(ctx->hr = CoUnmarshalInterface(ctx->stream, &IID_IUnknown, (void **)&unk)))
     {
@@ -165,6 +183,7 @@ static DWORD WINAPI probe_client_thread(void *arg)
         IUnknown_Release(unk);
     }
     ctx->couninit();
+    probe_ctx_release(ctx);
     return 0;
 }
 
@@ -178,36 +197,46 @@ static BOOL in_image(HMODULE module, const void *ptr)
 
 static HRESULT find_proxy_vtable(void ***vtbl)
 {
-    struct probe_ctx ctx = {0};
+    struct probe_ctx *ctx;
     HMODULE combase = GetModuleHandleW(L"combase.dll");
     HANDLE threads[2] = {0};
     HRESULT hr = E_FAIL;
 
     if (!combase) return E_FAIL;
-    ctx.coinit = (coinit_fn)GetProcAddress(combase, "CoInitializeEx");
-    ctx.couninit = (couninit_fn)GetProcAddress(combase, "CoUninitialize");
-    if (!ctx.coinit || !ctx.couninit) return E_FAIL;
-    if (FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &ctx.stream))) return hr;
-    ctx.marshaled = CreateEventW(NULL, TRUE, FALSE, NULL);
-    ctx.done = CreateEventW(NULL, TRUE, FALSE, NULL);
-
-    threads[0] = CreateThread(NULL, 0, probe_owner_thread, &ctx, 0, NULL);
-    if (threads[0] && WaitForSingleObject(ctx.marshaled, 10000) == WAIT_OBJECT_0 && SUCCEEDED(ctx.hr))
+    if (!(ctx = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*ctx)))) return E_OUTOFMEMORY;
+    ctx->coinit = (coinit_fn)GetProcAddress(combase, "CoInitializeEx");
+    ctx->couninit = (couninit_fn)GetProcAddress(combase, "CoUninitialize");
+    if (!ctx->coinit || !ctx->couninit || FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &ctx->stream)))
     {
-        threads[1] = CreateThread(NULL, 0, probe_client_thread, &ctx, 0, NULL);
-        if (threads[1] && WaitForSingleObject(threads[1], 10000) != WAIT_OBJECT_0) ctx.hr = E_FAIL;
+        HeapFree(GetProcessHeap(), 0, ctx);
+        return FAILED(hr) ? hr : E_FAIL;
     }
-    SetEvent(ctx.done);
+    ctx->marshaled = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ctx->done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    ctx->refs = 1;
+
+    InterlockedIncrement(&ctx->refs);
+    if (!(threads[0] = CreateThread(NULL, 0, probe_owner_thread, ctx, 0, NULL))) InterlockedDecrement(&ctx->refs);
+    if (threads[0] && WaitForSingleObject(ctx->marshaled, 10000) == WAIT_OBJECT_0 && SUCCEEDED(ctx->hr))
+    {
+        InterlockedIncrement(&ctx->refs);
+        if (!(threads[1] = CreateThread(NULL, 0, probe_client_thread, ctx, 0, NULL))) InterlockedDecrement(&ctx->refs);
+        if (threads[1] && WaitForSingleObject(threads[1], 10000) != WAIT_OBJECT_0)
+        {
+            WARN("the probe's client thread did not finish within 10 s\n");
+            ctx->hr = E_FAIL;
+        }
+    }
+    else if (threads[0]) ctx->hr = FAILED(ctx->hr) ? ctx->hr : E_FAIL;
+    SetEvent(ctx->done);
     if (threads[0]) WaitForSingleObject(threads[0], 10000);
-    hr = ctx.hr;
-    if (SUCCEEDED(hr) && !ctx.identity_ok) hr = E_UNEXPECTED;
-    if (SUCCEEDED(hr)) *vtbl = ctx.vtbl;
+    hr = ctx->hr;
+    if (SUCCEEDED(hr) && !ctx->identity_ok) hr = E_UNEXPECTED;
+    if (SUCCEEDED(hr)) *vtbl = ctx->vtbl;
 
     if (threads[0]) CloseHandle(threads[0]);
     if (threads[1]) CloseHandle(threads[1]);
-    CloseHandle(ctx.marshaled);
-    CloseHandle(ctx.done);
-    IStream_Release(ctx.stream);
+    probe_ctx_release(ctx);
     return hr;
 }
 
