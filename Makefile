@@ -52,7 +52,7 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 .DELETE_ON_ERROR:
 .PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
 
-all: deps dlls tests
+all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
 deps:
 	@tools/check-deps $(DEBIAN_PACKAGES)
@@ -155,10 +155,18 @@ build/tests/x64/%.exe: tests/%.c tests/wine_test.h dlls/ole32/version.h build/ge
 	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/idl -o $@ $< \
 	    $(IDL_NAMES:%=build/idl/%_i.c) -static-libgcc $(TEST_LIBS)
 
+# ---- the extension parser, fuzzed natively under AddressSanitizer and UBSan ----
+
+build/fuzz/fuzz_cancel_ext: tests/fuzz/fuzz_cancel_ext.c dlls/ole32/cancel_ext.c dlls/ole32/cancel_ext.h
+	@mkdir -p $(@D)
+	gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Idlls/ole32 -o $@ \
+	    tests/fuzz/fuzz_cancel_ext.c dlls/ole32/cancel_ext.c
+
 # ---- running ----------------------------------------------------------------------
 
 check: all
-	tools/run-tests --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64 $(TEST_NAMES)
+	tools/run-tests --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64 \
+	    --fuzz build/fuzz/fuzz_cancel_ext $(TEST_NAMES)
 
 check-builtin: all
 	tools/run-tests --builtin --wine "$(WINE)" --tests build/tests/x64 $(TEST_NAMES)

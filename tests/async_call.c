@@ -33,7 +33,6 @@
 /* the spike links the modules statically; the DLL calls this itself */
 HRESULT async_init(void);
 void asyncpool_get_stats(LONG *threads, LONG *busy, LONG *queued);
-extern void (*async_cancel_worker_call)(DWORD worker_tid);
 #define ASYNCPOOL_MAX_THREADS 32
 #else
 #include "olecancel_diag.h"
@@ -58,16 +57,6 @@ static BOOL have_pool_stats(void)
 }
 #endif
 
-#ifdef OLECANCEL_SPIKE
-static LONG cancel_hook_calls;
-static DWORD cancel_hook_tid;
-
-static void test_cancel_hook(DWORD tid)
-{
-    cancel_hook_tid = tid;
-    InterlockedIncrement(&cancel_hook_calls);
-}
-#endif
 
 #define PS_DLL "olecancel_ps.dll"
 static BOOL bench_mode;   /* "async_call bench": also measure, for make bench */
@@ -261,6 +250,36 @@ static HRESULT WINAPI server_Fail(IOcTest2 *iface, HRESULT hr)
     return hr;
 }
 
+static LONG wait_cancel_first, wait_cancel_saw;
+
+static HRESULT WINAPI server_WaitCancel(IOcTest2 *iface, DWORD timeout)
+{
+    DWORD start = GetTickCount();
+    HRESULT hr = S_FALSE;
+
+    InterlockedExchange(&wait_cancel_saw, -1);
+    wait_cancel_first = CoTestCancel();
+    InterlockedIncrement(&server_calls);
+    while (GetTickCount() - start < timeout)
+    {
+        if (CoTestCancel() == RPC_E_CALL_CANCELED)
+        {
+            hr = RPC_E_CALL_CANCELED;
+            break;
+        }
+        Sleep(5);
+    }
+    InterlockedExchange(&wait_cancel_saw, hr == RPC_E_CALL_CANCELED);
+    return hr;
+}
+
+static HRESULT WINAPI server_LastWaitCancel(IOcTest2 *iface, LONG *first, LONG *saw)
+{
+    *first = wait_cancel_first;
+    *saw = wait_cancel_saw;
+    return S_OK;
+}
+
 static HRESULT WINAPI server_Mul(IOcTest2 *iface, LONG a, LONG b, LONG *product)
 {
     InterlockedIncrement(&server_calls);
@@ -272,7 +291,8 @@ static const IOcTest2Vtbl server_vtbl =
 {
     server_QueryInterface, server_AddRef, server_Release,
     server_Add, server_Twice, server_Echo, server_Sum, server_Sleep, server_Block, server_Unblock,
-    server_CallBack, server_GetCallback, server_GetCount, server_Fail, server_Mul
+    server_CallBack, server_GetCallback, server_GetCount, server_Fail, server_WaitCancel,
+    server_LastWaitCancel, server_Mul
 };
 
 static IOcTest2 *create_server(void)
@@ -782,6 +802,37 @@ static void test_begin_finish(IOcTest2 *proxy, BOOL sta)
     AsyncIOcTest2_Release(call2);
 }
 
+/* The seed's path: Cancel on the call object, and the server's CoTestCancel
+ * reports it (told through the synchronous cancel path, or, when the worker
+ * calls an in-process MTA object directly, through the worker's context). */
+static void test_cancel_tells_server(IOcTest2 *proxy)
+{
+    AsyncIOcTest *call;
+    ICancelMethodCalls *cancel;
+    LONG count, first = 0, saw = -1;
+    DWORD start;
+    HRESULT hr;
+
+    if (FAILED(create_call((IUnknown *)proxy, &IID_AsyncIOcTest, (void **)&call))) return;
+    count = server_count(proxy);
+    hr = AsyncIOcTest_Begin_WaitCancel(call, BOUND);
+    ok(hr == S_OK, "Begin_WaitCancel: %#lx\n", hr);
+    ok(wait_server_count(proxy, count + 1), "server never started WaitCancel\n");
+    IUnknown_QueryInterface((IUnknown *)call, &IID_ICancelMethodCalls, (void **)&cancel);
+    hr = ICancelMethodCalls_Cancel(cancel, 0);
+    ok(hr == S_OK, "Cancel(0): %#lx\n", hr);
+    ICancelMethodCalls_Release(cancel);
+    hr = AsyncIOcTest_Finish_WaitCancel(call);
+    ok(hr == RPC_E_CALL_CANCELED, "Finish_WaitCancel: %#lx\n", hr);
+    start = GetTickCount();
+    while (SUCCEEDED(IOcTest2_LastWaitCancel(proxy, &first, &saw)) && saw < 0 && GetTickCount() - start < BOUND)
+        pump_sleep(10);
+    ok(first == RPC_S_CALLPENDING, "server's CoTestCancel before the cancel: %#lx\n", first);
+    ok(saw == 1, "server's CoTestCancel never reported the cancel (%ld after %lu ms)\n", saw,
+       GetTickCount() - start);
+    AsyncIOcTest_Release(call);
+}
+
 static void test_pending_and_cancel(IOcTest2 *proxy)
 {
     AsyncIOcTest *call;
@@ -823,17 +874,9 @@ static void test_pending_and_cancel(IOcTest2 *proxy)
     hr = AsyncIOcTest_Begin_Block(call, BOUND);
     ok(hr == S_OK, "Begin_Block: %#lx\n", hr);
     ok(wait_server_count(proxy, count + 1), "server never started Block\n");
-#ifdef OLECANCEL_SPIKE
-    cancel_hook_calls = 0;
-#endif
     start = now_ms();
     hr = ICancelMethodCalls_Cancel(cancel, 0);
     ok(hr == S_OK, "Cancel(0) while blocked: %#lx\n", hr);
-#ifdef OLECANCEL_SPIKE
-    /* the worker inside the real call is handed to the synchronous cancel path */
-    ok(cancel_hook_calls == 1 && cancel_hook_tid && cancel_hook_tid != GetCurrentThreadId(),
-       "cancel hook called %ld times, tid %04lx\n", cancel_hook_calls, cancel_hook_tid);
-#endif
     hr = ICancelMethodCalls_Cancel(cancel, 0);
     ok(hr == RPC_E_CALL_CANCELED, "second Cancel: %#lx\n", hr);
     hr = ICancelMethodCalls_TestCancel(cancel);
@@ -1263,6 +1306,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_call_factory(proxy);
         test_begin_finish(proxy, params->sta);
         test_pending_and_cancel(proxy);
+        test_cancel_tells_server(proxy);
         test_cancel_queued(proxy, params->sta_server);
         test_fire_and_forget(proxy);
         test_aggregation(proxy);
@@ -1577,7 +1621,6 @@ START_TEST(async_call)
         trace("async_init took %.1f ms\n", now_ms() - start);
     }
     ok(async_init() == S_OK, "async_init (again) failed\n");
-    async_cancel_worker_call = test_cancel_hook;
 #endif
     if (!register_ps()) return;
 

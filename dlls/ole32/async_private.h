@@ -79,10 +79,11 @@ void async_target_release(struct async_target *target);
  * RPC_S_CALLPENDING on timeout */
 HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
 
-/* Set by the DLL to the synchronous-cancel mechanism (for instance a wrapper
- * around CoCancelCall(tid, 0)); called on Cancel while a worker is inside
- * the real call on the caller's behalf.  NULL: the server is not told. */
-extern void (*async_cancel_worker_call)(DWORD worker_tid);
+/* cancelapi.c: declared without the SDK's dllimport, it lives in this DLL */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattributes"
+HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
+#pragma GCC diagnostic pop
 
 /* ---- asyncunk.c --------------------------------------------------------- */
 

@@ -37,7 +37,36 @@
 
 #include "async_private.h"
 
-void (*async_cancel_worker_call)(DWORD worker_tid) = NULL;
+/* Cancel(seconds) of the synchronous call a worker makes for an
+ * asynchronous one: the server is told at once (callcancel.c); with time to
+ * wait, the wait runs on the thread pool, since the synchronous object's
+ * wait does not pump and the caller must (its own wait below does). */
+static void CALLBACK cancel_real_call_proc(TP_CALLBACK_INSTANCE *instance, void *context)
+{
+    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args = context;
+    HRESULT hr = ICancelMethodCalls_Cancel(args->cancel, args->seconds);
+    TRACE("worker call %p: Cancel(%lu) -> %#lx\n", args->cancel, args->seconds, hr);
+    ICancelMethodCalls_Release(args->cancel);
+    free(args);
+}
+
+static void cancel_real_call(ICancelMethodCalls *cancel, ULONG seconds)
+{
+    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args;
+    HRESULT hr;
+
+    if (seconds && (args = malloc(sizeof(*args))))
+    {
+        args->cancel = cancel;
+        args->seconds = seconds;
+        ICancelMethodCalls_AddRef(cancel);
+        if (TrySubmitThreadpoolCallback(cancel_real_call_proc, args, NULL)) return;
+        ICancelMethodCalls_Release(cancel);
+        free(args);
+    }
+    hr = ICancelMethodCalls_Cancel(cancel, 0);
+    TRACE("worker call %p: Cancel(0) -> %#lx\n", cancel, hr);
+}
 
 /* ---- the MTA view of a caller's proxy, shared by its call objects -------- */
 
@@ -304,6 +333,66 @@ static BOOL WINAPI drain_init(INIT_ONCE *once, void *param, void **context)
 }
 #endif
 
+/* ---- the call context a worker runs the real call in ---------------------- */
+
+/* When the worker's view of the object is the object itself (an MTA object
+ * called from an STA client in this process), the method runs on the
+ * worker, with no channel to carry a cancel: this context makes its
+ * CoTestCancel answer for the asynchronous call. */
+struct worker_context
+{
+    ICancelMethodCalls ICancelMethodCalls_iface;
+    LONG refs;
+    LONG cancelled;
+};
+
+static struct worker_context *impl_from_worker_context(ICancelMethodCalls *iface)
+{
+    return CONTAINING_RECORD(iface, struct worker_context, ICancelMethodCalls_iface);
+}
+
+static HRESULT WINAPI worker_context_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_ICancelMethodCalls))
+    {
+        *ppv = iface;
+        ICancelMethodCalls_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI worker_context_AddRef(ICancelMethodCalls *iface)
+{
+    return InterlockedIncrement(&impl_from_worker_context(iface)->refs);
+}
+
+static ULONG WINAPI worker_context_Release(ICancelMethodCalls *iface)
+{
+    struct worker_context *ctx = impl_from_worker_context(iface);
+    LONG refs = InterlockedDecrement(&ctx->refs);
+    if (!refs) free(ctx);
+    return refs;
+}
+
+static HRESULT WINAPI worker_context_Cancel(ICancelMethodCalls *iface, ULONG seconds)
+{
+    /* the server side cannot cancel its own caller */
+    return E_NOTIMPL;
+}
+
+static HRESULT WINAPI worker_context_TestCancel(ICancelMethodCalls *iface)
+{
+    return impl_from_worker_context(iface)->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
+}
+
+static const ICancelMethodCallsVtbl worker_context_vtbl =
+{
+    worker_context_QueryInterface, worker_context_AddRef, worker_context_Release,
+    worker_context_Cancel, worker_context_TestCancel
+};
+
 /* ---- the call object ----------------------------------------------------- */
 
 enum call_state
@@ -341,6 +430,7 @@ struct call_object
     BOOL cancelled;
     ISynchronize *outer_sync; /* the controlling unknown's ISynchronize when it is not ours */
     DWORD worker_tid;       /* non-zero while a worker is inside the real call */
+    struct worker_context *worker_ctx; /* the worker's call context meanwhile (a reference) */
     HRESULT result;         /* what Finish_ returns when there is no reply */
     void *reply;
     ULONG reply_len;
@@ -479,11 +569,33 @@ static HRESULT execute_request(struct call_work *work, void **reply, ULONG *repl
         msg.Buffer = work->request;
         msg.cbBuffer = work->request_len;
         msg.iMethod = work->opnum;
-        /* cancellable, so that async_cancel_worker_call (the synchronous
-         * cancel path, CoCancelCall on this thread) can end the real call */
+        struct worker_context *ctx = malloc(sizeof(*ctx));
+        IUnknown *prev = NULL, *ignored;
+
+        if (ctx)
+        {
+            ctx->ICancelMethodCalls_iface.lpVtbl = &worker_context_vtbl;
+            ctx->refs = 2;   /* ours, and the call object's while it is registered */
+            ctx->cancelled = 0;
+            EnterCriticalSection(&work->call->cs);
+            work->call->worker_ctx = ctx;
+            LeaveCriticalSection(&work->call->cs);
+            CoSwitchCallContext((IUnknown *)&ctx->ICancelMethodCalls_iface, &prev);
+        }
+        /* cancellable, so that the call object's Cancel can reach the real
+         * call through the synchronous cancel path (callcancel.c) */
         CoEnableCallCancellation(NULL);
         hr = IRpcStubBuffer_Invoke(stub, &msg, &channel);
         CoDisableCallCancellation(NULL);
+        if (ctx)
+        {
+            CoSwitchCallContext(prev, &ignored);
+            EnterCriticalSection(&work->call->cs);
+            work->call->worker_ctx = NULL;
+            LeaveCriticalSection(&work->call->cs);
+            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
+            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
+        }
         if (msg.Buffer != work->request)
         {
             if (SUCCEEDED(hr))
@@ -732,7 +844,8 @@ static HRESULT completed_status(struct call_object *call)
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    DWORD tid, ms;
+    ICancelMethodCalls *worker_call = NULL;
+    DWORD ms;
     LONG generation;
     HRESULT hr;
 
@@ -746,11 +859,20 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         return hr;
     }
     generation = call->generation;
-    tid = call->worker_tid;
+    /* While worker_tid is set (under cs) the worker is inside this call's
+     * real synchronous call, so the top of its cancel-object stack is that
+     * call's (or a call the object makes from that very thread). */
+    if (call->worker_tid)
+        CoGetCancelObject(call->worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call);
+    if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
     LeaveCriticalSection(&call->cs);
 
-    /* tell the server through the synchronous cancel path, if wired */
-    if (tid && async_cancel_worker_call) async_cancel_worker_call(tid);
+    /* tell the server through the synchronous cancel path */
+    if (worker_call)
+    {
+        cancel_real_call(worker_call, seconds);
+        ICancelMethodCalls_Release(worker_call);
+    }
 
     if (seconds)
     {

@@ -11,10 +11,15 @@
 
 #include "olecancel_private.h"
 #include "async_private.h"
+#include "sync_cancel.h"
 
 void olecancel_features_init(void)
 {
     HRESULT hr;
+
+    /* CoCancelCall on standard-marshaled calls; call contexts on the server
+     * side (chanhook.c, rpchook.c) */
+    if (FAILED(hr = sync_cancel_init())) WARN("cancelling marshaled calls is off: %#lx\n", hr);
 
     /* ICallFactory on standard proxies (proxyhook.c, callfactory.c) */
     if (FAILED(hr = async_init())) WARN("asynchronous calls are off: %#lx\n", hr);

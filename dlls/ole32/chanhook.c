@@ -1,0 +1,469 @@
+/*
+ * olecancel: the channel hook that gives every outgoing call its cancel
+ * object and every incoming call a call context
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * Client side (calling thread): ClientGetSize pushes a frame for every
+ * call; when the thread had cancellation enabled the frame owns a
+ * call_cancel object, pushed with CoSetCancelObject and announced to the
+ * server in our ORPC extension.  Wine calls ClientNotify only for calls
+ * that succeeded, so a frame is popped either there or, for calls that
+ * failed or were cancelled, when the proxy frees the message buffer
+ * (rpchook.c sees I_RpcGetBuffer/I_RpcFreeBuffer on the calling thread).
+ *
+ * Server side: Wine calls ServerNotify only when the request carries
+ * extensions, so every client with this hook sends one (8 bytes for a
+ * plain call): the method then always has a call context, and
+ * CoTestCancel answers RPC_S_CALLPENDING.  The context is put back in
+ * ServerGetSize, which Wine runs when the stub asks for the reply buffer.
+ */
+
+#include "sync_cancel.h"
+#include "cancel_ext.h"
+
+/* {6d1f3c2a-9b47-4e58-a1c3-5f0e2d7b9a41}: our ORPC extension */
+const GUID cancel_ext_id =
+    { 0x6d1f3c2a, 0x9b47, 0x4e58, { 0xa1, 0xc3, 0x5f, 0x0e, 0x2d, 0x7b, 0x9a, 0x41 } };
+
+#define MAX_FRAMES 64
+
+struct client_frame
+{
+    struct call_cancel *call;   /* NULL: not cancellable */
+    BOOL pushed;                /* a cancel object is on the API's stack */
+    RPC_MESSAGE *msg;           /* the rpcrt4 message, once known */
+};
+
+struct server_frame
+{
+    IUnknown *prev;             /* the context we replaced */
+    IUnknown *ctx;              /* ours, one reference */
+    IID iid;
+};
+
+struct hook_thread
+{
+    struct client_frame *pending;   /* between ClientGetSize and I_RpcGetBuffer */
+    unsigned int client_depth, client_lost;
+    unsigned int server_depth, server_lost;
+    struct client_frame client[MAX_FRAMES];
+    struct server_frame server[MAX_FRAMES];
+};
+
+static DWORD hook_fls = FLS_OUT_OF_INDEXES;
+
+static void WINAPI hook_thread_free(void *data)
+{
+    /* thread exit: frames still here belong to calls that can no longer
+     * return; the per-thread API state (issue 3) releases the pushed
+     * cancel objects, we release our own references */
+    struct hook_thread *t = data;
+    unsigned int i;
+
+    if (!t) return;
+    for (i = 0; i < t->client_depth; i++)
+    {
+        if (!t->client[i].call) continue;
+        rpchook_unregister_call(t->client[i].call);
+        call_cancel_release(t->client[i].call);
+    }
+    HeapFree(GetProcessHeap(), 0, t);
+}
+
+static struct hook_thread *get_hook_thread(BOOL create)
+{
+    struct hook_thread *t;
+
+    if (hook_fls == FLS_OUT_OF_INDEXES) return NULL;
+    if (!(t = FlsGetValue(hook_fls)) && create)
+    {
+        if (!(t = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*t)))) return NULL;
+        FlsSetValue(hook_fls, t);
+    }
+    return t;
+}
+
+/* ---- server-side call context ----------------------------------------- */
+
+struct server_ctx
+{
+    ICancelMethodCalls ICancelMethodCalls_iface;
+    LONG refcount;
+    BOOL cancellable;
+    LONG cancelled;
+    GUID id;
+};
+
+static inline struct server_ctx *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
+{
+    return CONTAINING_RECORD(iface, struct server_ctx, ICancelMethodCalls_iface);
+}
+
+void server_ctx_name(const GUID *id, WCHAR *name, size_t len)
+{
+    memset(name, 0, len * sizeof(WCHAR));
+    _snwprintf(name, len - 1, L"Local\\olecancel-call-%08lx-%04x-%04x-%02x%02x%02x%02x%02x%02x%02x%02x",
+             id->Data1, id->Data2, id->Data3, id->Data4[0], id->Data4[1], id->Data4[2],
+             id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
+}
+
+static HRESULT WINAPI server_ctx_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+{
+    TRACE("(%p, %s, %p)\n", iface, debugstr_guid(riid), ppv);
+
+    if (!ppv) return E_POINTER;
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICancelMethodCalls))
+    {
+        *ppv = iface;
+        ICancelMethodCalls_AddRef(iface);
+        return S_OK;
+    }
+    TRACE("no interface %s\n", debugstr_guid(riid));
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
+{
+    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
+    if (!ctx->cancellable) return 2;   /* the shared static context */
+    return InterlockedIncrement(&ctx->refcount);
+}
+
+static ULONG WINAPI server_ctx_Release(ICancelMethodCalls *iface)
+{
+    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
+    ULONG ref;
+
+    if (!ctx->cancellable) return 1;
+    if (!(ref = InterlockedDecrement(&ctx->refcount))) HeapFree(GetProcessHeap(), 0, ctx);
+    return ref;
+}
+
+static HRESULT WINAPI server_ctx_Cancel(ICancelMethodCalls *iface, ULONG seconds)
+{
+    /* inferred: the server cannot cancel the call it is serving */
+    TRACE("(%p, %lu)\n", iface, seconds);
+    return CO_E_CANCEL_DISABLED;
+}
+
+static HRESULT WINAPI server_ctx_TestCancel(ICancelMethodCalls *iface)
+{
+    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
+    WCHAR name[80];
+    HANDLE event;
+
+    TRACE("(%p)\n", ctx);
+
+    if (!ctx->cancellable) return RPC_S_CALLPENDING;
+    if (ctx->cancelled) return RPC_E_CALL_CANCELED;
+    /* the client creates the event, signalled, only when it cancels */
+    server_ctx_name(&ctx->id, name, ARRAY_SIZE(name));
+    if ((event = OpenEventW(SYNCHRONIZE, FALSE, name)))
+    {
+        if (!WaitForSingleObject(event, 0)) InterlockedExchange(&ctx->cancelled, 1);
+        CloseHandle(event);
+    }
+    return ctx->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
+}
+
+static const ICancelMethodCallsVtbl server_ctx_vtbl =
+{
+    server_ctx_QueryInterface,
+    server_ctx_AddRef,
+    server_ctx_Release,
+    server_ctx_Cancel,
+    server_ctx_TestCancel,
+};
+
+/* every uncancellable incoming call shares this one: no allocation */
+static struct server_ctx plain_ctx = { { &server_ctx_vtbl }, 1, FALSE };
+
+static IUnknown *server_ctx_create(const unsigned char *id16)
+{
+    struct server_ctx *ctx;
+
+    if (!id16 || !(ctx = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*ctx))))
+        return (IUnknown *)&plain_ctx.ICancelMethodCalls_iface;
+    ctx->ICancelMethodCalls_iface.lpVtbl = &server_ctx_vtbl;
+    ctx->refcount = 1;
+    ctx->cancellable = TRUE;
+    memcpy(&ctx->id, id16, sizeof(ctx->id));
+    return (IUnknown *)&ctx->ICancelMethodCalls_iface;
+}
+
+/* ---- client frames ----------------------------------------------------- */
+
+static void client_pop(struct hook_thread *t)
+{
+    struct client_frame frame = t->client[--t->client_depth];
+
+    if (t->pending == &t->client[t->client_depth]) t->pending = NULL;
+    if (frame.pushed) CoSetCancelObject(NULL);
+    if (!frame.call) return;
+    rpchook_unregister_call(frame.call);
+    /* a call that never reached rpcrt4 (posted to an STA of this process)
+     * is finished once it returns here */
+    if (!call_cancel_has_left(frame.call)) call_cancel_finished(frame.call);
+    call_cancel_release(frame.call);
+}
+
+void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+
+    /* Wine asks for the buffer between ClientGetSize and ClientFillBuffer;
+     * the frame stays pending until ClientFillBuffer */
+    if (!t || !t->pending || t->pending->msg) return;
+    if (status == RPC_S_OK) t->pending->msg = msg;
+    else if (t->client_depth && t->pending == &t->client[t->client_depth - 1])
+    {
+        t->pending = NULL;
+        client_pop(t);   /* no buffer, no call */
+    }
+}
+
+void chanhook_client_freeing_buffer(RPC_MESSAGE *msg)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+
+    /* only the failure paths get here with the frame still up: success
+     * popped it in ClientNotify */
+    if (!t || !t->client_depth || t->client[t->client_depth - 1].msg != msg) return;
+    TRACE("call with msg %p failed or was cancelled\n", msg);
+    client_pop(t);
+}
+
+/* ---- IChannelHook -------------------------------------------------------- */
+
+static HRESULT WINAPI hook_QueryInterface(IChannelHook *iface, REFIID riid, void **ppv)
+{
+    TRACE("(%p, %s, %p)\n", iface, debugstr_guid(riid), ppv);
+
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IChannelHook))
+    {
+        *ppv = iface;
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI hook_AddRef(IChannelHook *iface)
+{
+    return 2;
+}
+
+static ULONG WINAPI hook_Release(IChannelHook *iface)
+{
+    return 1;
+}
+
+static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID riid, ULONG *size)
+{
+    struct hook_thread *t = get_hook_thread(TRUE);
+    struct client_frame *frame;
+    struct call_cancel *call = NULL;
+    BOOL pushed = FALSE;
+
+    *size = CANCEL_EXT_PLAIN_SIZE;
+    if (!t) return;
+    t->pending = NULL;
+    if (t->client_depth == MAX_FRAMES)
+    {
+        /* nested too deep, or frames of paths we did not see end: this
+         * call is not tracked (nor cancellable) */
+        WARN("client frame stack full\n");
+        InterlockedIncrement(&sync_cancel_stats.stale_frames);
+        t->client_lost++;
+        return;
+    }
+
+    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE)))
+    {
+        if (FAILED(CoSetCancelObject((IUnknown *)call_cancel_iface(call))))
+        {
+            WARN("CoSetCancelObject failed; call %s not cancellable\n", debugstr_guid(riid));
+            call_cancel_release(call);
+            call = NULL;
+        }
+        else
+        {
+            rpchook_register_call(call);
+            *size = CANCEL_EXT_CANCEL_SIZE;
+            pushed = TRUE;
+        }
+    }
+    /* so that CoCancelCall answers CO_E_CANCEL_DISABLED for this call */
+    if (!call) pushed = SUCCEEDED(CoSetCancelObject((IUnknown *)call_cancel_disabled()));
+    frame = &t->client[t->client_depth++];
+    frame->call = call;
+    frame->pushed = pushed;
+    frame->msg = NULL;
+    t->pending = frame;
+    TRACE("%s: frame %u call %p\n", debugstr_guid(riid), t->client_depth, call);
+}
+
+static void WINAPI hook_ClientFillBuffer(IChannelHook *iface, REFGUID ext, REFIID riid,
+                                         ULONG *size, void *buffer)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+    struct call_cancel *call = t && t->pending ? t->pending->call : NULL;
+
+    *size = cancel_ext_write(buffer, *size, call ? (const unsigned char *)call_cancel_id(call) : NULL);
+    if (t) t->pending = NULL;
+}
+
+static void WINAPI hook_ClientNotify(IChannelHook *iface, REFGUID ext, REFIID riid,
+                                     ULONG size, void *buffer, DWORD rep, HRESULT fault)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+
+    if (!t) return;
+    t->pending = NULL;
+    if (t->client_lost) { t->client_lost--; return; }
+    if (t->client_depth) client_pop(t);
+}
+
+static void WINAPI hook_ServerNotify(IChannelHook *iface, REFGUID ext, REFIID riid,
+                                     ULONG size, void *buffer, DWORD rep)
+{
+    struct hook_thread *t = get_hook_thread(TRUE);
+    struct server_frame *frame;
+    unsigned char id[16];
+    IUnknown *ctx;
+
+    if (!t) return;
+    t->pending = NULL;
+    if (t->server_depth == MAX_FRAMES)
+    {
+        WARN("server frame stack full\n");
+        t->server_lost++;
+        return;
+    }
+    switch (cancel_ext_parse(buffer, size, rep, id))
+    {
+    case CANCEL_EXT_CANCEL:
+        ctx = server_ctx_create(id);
+        break;
+    case CANCEL_EXT_INVALID:
+        WARN("ignoring malformed cancel extension (%lu bytes, rep %#lx) on %s\n",
+             size, rep, debugstr_guid(riid));
+        /* fall through: still a standard-marshaled call */
+    default:
+        ctx = server_ctx_create(NULL);
+        break;
+    }
+    frame = &t->server[t->server_depth++];
+    frame->ctx = ctx;
+    frame->iid = *riid;
+    frame->prev = NULL;
+    if (FAILED(CoSwitchCallContext(ctx, &frame->prev)))
+    {
+        WARN("CoSwitchCallContext failed\n");
+        t->server_depth--;
+        IUnknown_Release(ctx);
+        return;
+    }
+    TRACE("%s: server frame %u ctx %p\n", debugstr_guid(riid), t->server_depth, ctx);
+}
+
+static void WINAPI hook_ServerGetSize(IChannelHook *iface, REFGUID ext, REFIID riid,
+                                      HRESULT fault, ULONG *size)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+    struct server_frame *frame;
+    IUnknown *cur = NULL;
+
+    *size = 0;
+    if (!t) return;
+    t->pending = NULL;
+    if (t->server_lost) { t->server_lost--; return; }
+    if (!t->server_depth) return;
+    frame = &t->server[t->server_depth - 1];
+    /* a reply to a call we did not see (no extension at all) must not
+     * take the context of the call it is nested in */
+    if (!IsEqualIID(&frame->iid, riid)) return;
+    t->server_depth--;
+    CoSwitchCallContext(frame->prev, &cur);
+    if (cur != frame->ctx) WARN("call context %p replaced by %p during the call\n", frame->ctx, cur);
+    IUnknown_Release(frame->ctx);
+}
+
+static void WINAPI hook_ServerFillBuffer(IChannelHook *iface, REFGUID ext, REFIID riid,
+                                         ULONG *size, void *buffer, HRESULT fault)
+{
+    *size = 0;
+}
+
+static const IChannelHookVtbl hook_vtbl =
+{
+    hook_QueryInterface,
+    hook_AddRef,
+    hook_Release,
+    hook_ClientGetSize,
+    hook_ClientFillBuffer,
+    hook_ClientNotify,
+    hook_ServerNotify,
+    hook_ServerGetSize,
+    hook_ServerFillBuffer,
+};
+
+static IChannelHook channel_hook = { &hook_vtbl };
+
+HRESULT chanhook_register(void)
+{
+    HRESULT hr;
+
+    if ((hook_fls = FlsAlloc(hook_thread_free)) == FLS_OUT_OF_INDEXES)
+        return HRESULT_FROM_WIN32(GetLastError());
+    hr = CoRegisterChannelHook(&cancel_ext_id, &channel_hook);
+    if (FAILED(hr)) WARN("CoRegisterChannelHook failed: %#lx\n", hr);
+    return hr;
+}
+
+/* ---- entry point ---------------------------------------------------------- */
+
+struct sync_cancel_stats sync_cancel_stats;
+
+static BOOL CALLBACK sync_cancel_init_once(INIT_ONCE *once, void *param, void **ctx)
+{
+    HRESULT *hr = param;
+    HMODULE self;
+
+    /* combase keeps our hook, its import slots point at us, and threads
+     * hold our FLS callback: this module must never be unloaded again */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)sync_cancel_init_once, &self))
+    {
+        WARN("cannot pin the module (error %lu); cancellation disabled\n", GetLastError());
+        *hr = E_FAIL;
+        return TRUE;
+    }
+
+    if (FAILED(rpchook_install()))
+        WARN("synchronous calls cannot be cancelled in this process\n");
+    *hr = chanhook_register();
+    return TRUE;
+}
+
+HRESULT sync_cancel_init(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    static HRESULT result;
+
+    TRACE("()\n");
+    InitOnceExecuteOnce(&once, sync_cancel_init_once, &result, NULL);
+    return result;
+}

@@ -1,0 +1,346 @@
+/*
+ * olecancel: the one place that patches Wine -- combase's imports of
+ * rpcrt4's I_RpcGetBuffer, I_RpcSendReceive and I_RpcFreeBuffer
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * Wine 8.0's client channel sends a call from a thread-pool worker with
+ * I_RpcSendReceive while the caller waits for an event.  The only way to
+ * end that wait early is to make I_RpcSendReceive return: RpcCancelThread
+ * on the worker does it.  So:
+ *   - chanhook.c registers each cancellable call with its random id;
+ *   - the I_RpcSendReceive hook (on the worker) finds the call by that id,
+ *     read back from our extension in the request (the ORPCTHIS cid would
+ *     also do, but a causality id is shared by nested calls of other
+ *     threads; the call id is not), records the worker, and after the real
+ *     call returns decides, through call_cancel_finished, whether the real
+ *     result or RPC_E_CALL_CANCELED goes back to the proxy;
+ *   - rpchook_abort_call repeats RpcCancelThread until the worker has
+ *     left, because a cancel that lands before rpcrt4 waits is dropped.
+ * I_RpcGetBuffer/I_RpcFreeBuffer run on the calling thread and tell
+ * chanhook.c which message belongs to which call (Wine skips ClientNotify
+ * for failed calls, so the free is where those are popped).
+ *
+ * Nothing is patched unless combase looks exactly as expected.
+ */
+
+#include "sync_cancel.h"
+#include "cancel_ext.h"
+
+typedef RPC_STATUS (WINAPI *rpc_msg_func)(RPC_MESSAGE *msg);
+
+static rpc_msg_func real_get_buffer, real_send_receive, real_free_buffer;
+static BOOL hook_active;
+
+/* cancellable calls sent but not yet picked up by a worker */
+struct pending_call
+{
+    struct pending_call *next;
+    struct call_cancel *call;
+};
+
+static SRWLOCK calls_lock = SRWLOCK_INIT;
+static struct pending_call *pending_calls;
+static volatile LONG pending_count;
+
+BOOL rpchook_active(void)
+{
+    return hook_active;
+}
+
+void rpchook_register_call(struct call_cancel *call)
+{
+    struct pending_call *entry;
+
+    if (!(entry = HeapAlloc(GetProcessHeap(), 0, sizeof(*entry)))) return;
+    call_cancel_addref(call);
+    entry->call = call;
+    AcquireSRWLockExclusive(&calls_lock);
+    entry->next = pending_calls;
+    pending_calls = entry;
+    InterlockedIncrement(&pending_count);
+    ReleaseSRWLockExclusive(&calls_lock);
+}
+
+static struct call_cancel *take_call(BOOL (*match)(struct pending_call *, const void *), const void *arg)
+{
+    struct pending_call **p, *entry = NULL;
+    struct call_cancel *call = NULL;
+
+    for (p = &pending_calls; *p; p = &(*p)->next)
+    {
+        if (!match(*p, arg)) continue;
+        entry = *p;
+        *p = entry->next;
+        InterlockedDecrement(&pending_count);
+        break;
+    }
+    if (entry)
+    {
+        call = entry->call;
+        HeapFree(GetProcessHeap(), 0, entry);
+    }
+    return call;
+}
+
+static BOOL match_call(struct pending_call *entry, const void *call)
+{
+    return entry->call == call;
+}
+
+static BOOL match_id(struct pending_call *entry, const void *id)
+{
+    return IsEqualGUID(call_cancel_id(entry->call), id);
+}
+
+void rpchook_unregister_call(struct call_cancel *call)
+{
+    struct call_cancel *found;
+
+    if (!pending_count) return;
+    AcquireSRWLockExclusive(&calls_lock);
+    found = take_call(match_call, call);
+    ReleaseSRWLockExclusive(&calls_lock);
+    if (found) call_cancel_release(found);
+}
+
+void rpchook_abort_call(struct call_cancel *call)
+{
+    LONG *slot = call_cancel_worker_slot(call);
+    DWORD start = GetTickCount(), delay = 1;
+    LONG tid;
+
+    for (;;)
+    {
+        HANDLE thread;
+
+        /* the worker clears its slot under this lock before it leaves the
+         * hook, so the cancel can never hit the worker's next call */
+        AcquireSRWLockExclusive(&calls_lock);
+        if ((tid = *slot))
+        {
+            if ((thread = OpenThread(THREAD_QUERY_INFORMATION | THREAD_SET_CONTEXT, FALSE, tid)))
+            {
+                RPC_STATUS status = RpcCancelThread(thread);
+                if (status != RPC_S_OK) WARN("RpcCancelThread(%04lx) failed: %ld\n", tid, status);
+                CloseHandle(thread);
+            }
+            else WARN("OpenThread(%04lx) failed: %lu\n", tid, GetLastError());
+        }
+        ReleaseSRWLockExclusive(&calls_lock);
+
+        /* not claimed: the worker will see the call abandoned and not send
+         * it, or the call never goes through rpcrt4 (see NOTES.md) */
+        if (!tid) return;
+        if (call_cancel_wait_left(call, delay)) return;
+        InterlockedIncrement(&sync_cancel_stats.cancel_thread_retries);
+        if (delay < 32) delay *= 2;
+        if (GetTickCount() - start > 10000)
+        {
+            WARN("worker %04lx did not leave the call within 10 s; giving up\n", tid);
+            return;
+        }
+    }
+}
+
+static RPC_STATUS WINAPI hook_I_RpcGetBuffer(RPC_MESSAGE *msg)
+{
+    RPC_STATUS status = real_get_buffer(msg);
+    chanhook_client_got_buffer(msg, status);
+    return status;
+}
+
+static RPC_STATUS WINAPI hook_I_RpcFreeBuffer(RPC_MESSAGE *msg)
+{
+    chanhook_client_freeing_buffer(msg);
+    return real_free_buffer(msg);
+}
+
+static RPC_STATUS WINAPI hook_I_RpcSendReceive(RPC_MESSAGE *msg)
+{
+    struct call_cancel *call;
+    RPC_STATUS status;
+    LONG *slot;
+    GUID id;
+
+    if (!pending_count) return real_send_receive(msg);
+    if (cancel_ext_find_in_request(msg->Buffer, msg->BufferLength, (const unsigned char *)&cancel_ext_id,
+                                   (unsigned char *)&id) != CANCEL_EXT_CANCEL)
+        return real_send_receive(msg);
+
+    AcquireSRWLockExclusive(&calls_lock);
+    if ((call = take_call(match_id, &id)))
+    {
+        slot = call_cancel_worker_slot(call);
+        if (!call_cancel_is_abandoned(call)) *slot = GetCurrentThreadId();
+    }
+    ReleaseSRWLockExclusive(&calls_lock);
+
+    if (!call) return real_send_receive(msg);
+
+    if (!*slot)
+    {
+        /* cancelled (and given up on) before we could send it */
+        call_cancel_finished(call);
+        call_cancel_release(call);
+        InterlockedIncrement(&sync_cancel_stats.calls_not_sent);
+        TRACE("call %p abandoned before sending\n", call);
+        return RPC_E_CALL_CANCELED;
+    }
+
+    status = real_send_receive(msg);
+
+    AcquireSRWLockExclusive(&calls_lock);
+    *slot = 0;
+    ReleaseSRWLockExclusive(&calls_lock);
+
+    if (call_cancel_finished(call))
+    {
+        TRACE("call %p: real status %ld replaced by RPC_E_CALL_CANCELED\n", call, status);
+        /* a reply that raced in is freed by the proxy's FreeBuffer */
+        status = RPC_E_CALL_CANCELED;
+    }
+    call_cancel_release(call);
+    return status;
+}
+
+/* ---- patching ---------------------------------------------------------------- */
+
+static void **find_import_slot(HMODULE module, const char *dll, const char *name)
+{
+    BYTE *base = (BYTE *)module;
+    IMAGE_DOS_HEADER *dos = (IMAGE_DOS_HEADER *)base;
+    IMAGE_NT_HEADERS *nt;
+    IMAGE_DATA_DIRECTORY *dir;
+    IMAGE_IMPORT_DESCRIPTOR *desc;
+
+    if (dos->e_magic != IMAGE_DOS_SIGNATURE) return NULL;
+    nt = (IMAGE_NT_HEADERS *)(base + dos->e_lfanew);
+    if (nt->Signature != IMAGE_NT_SIGNATURE) return NULL;
+    if (nt->OptionalHeader.Magic != IMAGE_NT_OPTIONAL_HDR_MAGIC) return NULL;
+    if (nt->OptionalHeader.NumberOfRvaAndSizes <= IMAGE_DIRECTORY_ENTRY_IMPORT) return NULL;
+    dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_IMPORT];
+    if (!dir->VirtualAddress || !dir->Size) return NULL;
+
+    for (desc = (IMAGE_IMPORT_DESCRIPTOR *)(base + dir->VirtualAddress); desc->Name; desc++)
+    {
+        IMAGE_THUNK_DATA *names, *slots;
+
+        if (_stricmp((const char *)base + desc->Name, dll)) continue;
+        /* without the name table we cannot tell the slots apart */
+        if (!desc->OriginalFirstThunk || !desc->FirstThunk) return NULL;
+        names = (IMAGE_THUNK_DATA *)(base + desc->OriginalFirstThunk);
+        slots = (IMAGE_THUNK_DATA *)(base + desc->FirstThunk);
+        for (; names->u1.AddressOfData; names++, slots++)
+        {
+            IMAGE_IMPORT_BY_NAME *by_name;
+            if (IMAGE_SNAP_BY_ORDINAL(names->u1.Ordinal)) continue;
+            by_name = (IMAGE_IMPORT_BY_NAME *)(base + names->u1.AddressOfData);
+            if (!strcmp((const char *)by_name->Name, name)) return (void **)&slots->u1.Function;
+        }
+    }
+    return NULL;
+}
+
+static BOOL write_slot(void **slot, void *value)
+{
+    DWORD old;
+
+    if (!VirtualProtect(slot, sizeof(*slot), PAGE_READWRITE, &old)) return FALSE;
+    InterlockedExchangePointer(slot, value);
+    VirtualProtect(slot, sizeof(*slot), old, &old);
+    FlushInstructionCache(GetCurrentProcess(), slot, sizeof(*slot));
+    return TRUE;
+}
+
+static const char *const hooked_names[] = { "I_RpcGetBuffer", "I_RpcSendReceive", "I_RpcFreeBuffer" };
+static void *const hooks[] = { hook_I_RpcGetBuffer, hook_I_RpcSendReceive, hook_I_RpcFreeBuffer };
+static rpc_msg_func *const reals[] = { &real_get_buffer, &real_send_receive, &real_free_buffer };
+
+/* checks that "module" imports the three functions from rpcrt4 and that its
+ * slots hold rpcrt4's exports (or our hooks); fills slots[] */
+static HRESULT check_imports(HMODULE module, HMODULE rpcrt4, void **slots[3])
+{
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(hooked_names); i++)
+    {
+        void *export = GetProcAddress(rpcrt4, hooked_names[i]);
+
+        if (!export || !(slots[i] = find_import_slot(module, "rpcrt4.dll", hooked_names[i])))
+        {
+            WARN("%p does not import rpcrt4.%s\n", module, hooked_names[i]);
+            return E_FAIL;
+        }
+        /* somebody else hooked it, or Wine changed: leave it alone */
+        if (*slots[i] != export && *slots[i] != hooks[i])
+        {
+            WARN("%p's import of %s points to %p, not rpcrt4's %p\n", module, hooked_names[i], *slots[i], export);
+            return E_FAIL;
+        }
+    }
+    return S_OK;
+}
+
+HRESULT rpchook_check_module(HMODULE module)
+{
+    HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    void **slots[3];
+
+    if (!module || !rpcrt4) return E_FAIL;
+    return check_imports(module, rpcrt4, slots);
+}
+
+static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
+{
+    HRESULT *hr = param;
+    HMODULE combase = GetModuleHandleW(L"combase.dll"), rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    void **slots[3];
+    unsigned int i, done;
+
+    *hr = E_FAIL;
+    if (!combase || !rpcrt4)
+    {
+        WARN("combase %p rpcrt4 %p not loaded; cancellation of synchronous calls disabled\n", combase, rpcrt4);
+        return TRUE;
+    }
+    if (FAILED(check_imports(combase, rpcrt4, slots)))
+    {
+        WARN("combase is not what we expect; cancellation of synchronous calls disabled\n");
+        return TRUE;
+    }
+    for (i = 0; i < ARRAY_SIZE(hooked_names); i++)
+        *reals[i] = (rpc_msg_func)GetProcAddress(rpcrt4, hooked_names[i]);
+    for (done = 0; done < ARRAY_SIZE(hooked_names); done++)
+        if (!write_slot(slots[done], hooks[done])) break;
+    if (done < ARRAY_SIZE(hooked_names))
+    {
+        WARN("cannot write combase's import table (error %lu); cancellation disabled\n", GetLastError());
+        while (done--) write_slot(slots[done], *reals[done]);
+        return TRUE;
+    }
+    hook_active = TRUE;
+    *hr = S_OK;
+    TRACE("combase's rpcrt4 imports hooked\n");
+    return TRUE;
+}
+
+HRESULT rpchook_install(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    static HRESULT result;
+
+    TRACE("()\n");
+    InitOnceExecuteOnce(&once, install_once, &result, NULL);
+    return result;
+}

@@ -1,0 +1,104 @@
+/*
+ * olecancel: cancelling synchronous calls on standard proxies
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Where a cancel travels:
+ *   chanhook.c   channel hook: one cancel object per outgoing call (client),
+ *                a call context for every incoming call (server)
+ *   callcancel.c the ICancelMethodCalls object of one outgoing call
+ *   rpchook.c    the only code that patches Wine: combase's imports of
+ *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer
+ *   cancel_ext.c the wire format of our ORPC extension (no Windows deps)
+ */
+
+#ifndef OLECANCEL_SYNC_CANCEL_H
+#define OLECANCEL_SYNC_CANCEL_H
+
+#ifndef CONST_VTABLE
+#define CONST_VTABLE
+#endif
+#include "olecancel_private.h"
+#include <wchar.h>
+#include <stdio.h>
+#include <rpc.h>
+#include <rpcndr.h>
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* issue 3 (per-thread state) provides these; declared here without the
+ * dllimport of the SDK headers because they live in this very DLL */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattributes"
+BOOL cancel_thread_enabled(void);
+HRESULT WINAPI CoSetCancelObject(IUnknown *unk);
+HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
+HRESULT WINAPI CoCancelCall(DWORD tid, ULONG timeout);
+HRESULT WINAPI CoTestCancel(void);
+#pragma GCC diagnostic pop
+
+/* called by the lead on the first CoInitialize/CoInitializeEx/OleInitialize */
+HRESULT sync_cancel_init(void);
+
+/* ---- callcancel.c ---------------------------------------------------- */
+
+struct call_cancel;
+
+struct call_cancel *call_cancel_create(BOOL cancellable);
+/* the shared object pushed for calls started with cancellation disabled */
+ICancelMethodCalls *call_cancel_disabled(void);
+ICancelMethodCalls *call_cancel_iface(struct call_cancel *call);
+void call_cancel_addref(struct call_cancel *call);
+void call_cancel_release(struct call_cancel *call);
+const GUID *call_cancel_id(const struct call_cancel *call);
+/* the call has left the wire (or finished on a path we do not see);
+ * returns TRUE when a cancel won and the result must be RPC_E_CALL_CANCELED */
+BOOL call_cancel_finished(struct call_cancel *call);
+BOOL call_cancel_is_abandoned(const struct call_cancel *call);
+BOOL call_cancel_has_left(const struct call_cancel *call);
+/* waits (bounded) until call_cancel_finished ran; TRUE if it did */
+BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms);
+/* the per-call slot rpchook.c uses to find the worker thread */
+LONG *call_cancel_worker_slot(struct call_cancel *call);
+
+/* ---- chanhook.c ------------------------------------------------------ */
+
+HRESULT chanhook_register(void);
+extern const GUID cancel_ext_id;   /* our ORPC extension */
+/* rpchook.c reports the client channel's buffer life on the calling thread */
+void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status);
+void chanhook_client_freeing_buffer(RPC_MESSAGE *msg);
+/* the server-side context object of an incoming cancellable call */
+void server_ctx_name(const GUID *call_id, WCHAR *name, size_t len);
+
+/* ---- rpchook.c ------------------------------------------------------- */
+
+HRESULT rpchook_install(void);
+/* the self-check alone, on any module (tests) */
+HRESULT rpchook_check_module(HMODULE module);
+BOOL rpchook_active(void);
+/* a cancellable call about to be sent from this thread */
+void rpchook_register_call(struct call_cancel *call);
+void rpchook_unregister_call(struct call_cancel *call);
+/* make the worker carrying the call give up; returns when it has left
+ * (or was never claimed, or after a bound) */
+void rpchook_abort_call(struct call_cancel *call);
+
+/* ---- test/diagnostic counters --------------------------------------- */
+struct sync_cancel_stats
+{
+    LONG cancel_thread_retries;   /* RpcCancelThread calls that had to be repeated */
+    LONG calls_abandoned;
+    LONG calls_not_sent;          /* abandoned before the worker sent them */
+    LONG stale_frames;            /* client frames cleaned up lazily */
+};
+extern struct sync_cancel_stats sync_cancel_stats;
+
+#endif /* OLECANCEL_SYNC_CANCEL_H */
