@@ -174,8 +174,10 @@ check-builtin: all
 demo: all
 	tools/run-tests --demo --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
 
+# pinned to one CPU (client, servers and wineserver alike): on 2 cores Wine's
+# cross-process round trips are bimodal otherwise (250 or 600 us)
 bench: all
-	tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
+	$(if $(shell command -v taskset),taskset -c 0) tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
 
 update-exports: deps
 	$(GEN) record --builtin $$(tools/find-builtin ole32.dll) \

@@ -16,6 +16,9 @@ struct olecancel_diag
     /* worker pool: threads alive, busy, requests queued */
     void (*pool_stats)(LONG *threads, LONG *busy, LONG *queued);
     LONG pool_max_threads;
+    /* rpchook.c's self-check, run on any module: S_OK if it imports the
+     * rpcrt4 functions olecancel hooks, in the shape it expects */
+    HRESULT (*rpchook_check_module)(HMODULE module);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

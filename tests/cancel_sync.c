@@ -34,6 +34,7 @@
 
 #include "wine_test.h"
 #include "cancel_test.h"
+#include "olecancel_diag.h"
 
 #ifdef OLECANCEL_SPIKE
 # include "spike_api.h"
@@ -1060,28 +1061,41 @@ static void test_local_mta_client(void)
 
 /* ---- bench ------------------------------------------------------------------------------- */
 
+/* "cancel_sync bench [nohook]": the figures of make bench, one line each
+ * (metric <TAB> value <TAB> unit); "nohook" is the run on stock Wine */
 static void bench(BOOL hooks)
 {
     static const char *names[] = { "STA", "MTA" };
     static const DWORD models[] = { COINIT_APARTMENTTHREADED, COINIT_MULTITHREADED };
     struct caller c;
-    int round, model, n = 5000;
+    double lat[200];
+    int round, model, n = 3000;
+    BOOL enable;
 
     for (model = 0; model < 2; model++)
     {
         if (!caller_create(&c, "bench", models[model], SERVER_LOCAL)) return;
         caller_start(&c, CMD_BENCH, 0, 500, 0, FALSE);
         caller_wait(&c, 60000);
-        for (round = 0; round < 3; round++)
+        /* rounds alternate off/on so that drift hits both alike */
+        for (round = 0; round < 5; round++)
         {
-            BOOL enable;
-            for (enable = 0; enable <= (hooks ? 1 : 0); enable++)
+            for (enable = 0; enable <= 1; enable++)
             {
                 caller_start(&c, CMD_BENCH, 0, n, 0, enable);
                 if (!wait_bounded(c.done, 120000, "bench")) break;
-                printf("bench: %s client, hooks %s, cancellation %s: %.1f us per cross-process call\n",
-                       names[model], hooks ? "on " : "off", enable ? "on " : "off", c.bench_us);
+                printf("sync cross-process call, %s client, cancellation %s\t%.2f\tus/call\n",
+                       names[model], enable ? "on" : "off", c.bench_us);
             }
+        }
+        if (hooks)
+        {
+            cancel_many(&c, 20, NULL);
+            cancel_many(&c, 200, lat);
+            qsort(lat, 200, sizeof(lat[0]), cmp_double);
+            printf("CoCancelCall(tid, 0) -> call returns, %s client, p50\t%.3f\tms\n", names[model], lat[99]);
+            printf("CoCancelCall(tid, 0) -> call returns, %s client, p99\t%.3f\tms (goal <= 5)\n", names[model], lat[197]);
+            settle_server(&c);
         }
         caller_destroy(&c);
     }
@@ -1090,12 +1104,15 @@ static void bench(BOOL hooks)
     if (!caller_create(&c, "bench posted", COINIT_MULTITHREADED, SERVER_INPROC_STA)) return;
     caller_start(&c, CMD_BENCH, 0, 500, 0, FALSE);
     caller_wait(&c, 60000);
-    for (round = 0; round < 3; round++)
+    for (round = 0; round < 5; round++)
     {
-        caller_start(&c, CMD_BENCH, 0, n, 0, hooks);
-        if (!wait_bounded(c.done, 120000, "bench")) break;
-        printf("bench: MTA client -> in-process STA object, hooks %s: %.1f us per call\n",
-               hooks ? "on, cancellation on " : "off", c.bench_us);
+        for (enable = 0; enable <= 1; enable++)
+        {
+            caller_start(&c, CMD_BENCH, 0, n, 0, enable);
+            if (!wait_bounded(c.done, 120000, "bench")) break;
+            printf("sync call, MTA client -> in-process STA object, cancellation %s\t%.2f\tus/call\n",
+                   enable ? "on" : "off", c.bench_us);
+        }
     }
     caller_destroy(&c);
 }
@@ -1128,7 +1145,24 @@ START_TEST(cancel_sync)
 
     open_events(GetCurrentProcessId());
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
-#ifdef OLECANCEL_SPIKE
+#ifndef OLECANCEL_SPIKE
+    {
+        /* the self-check, through olecancel's diagnostics export */
+        olecancel_get_diag_func get = (void *)GetProcAddress(GetModuleHandleA("ole32.dll"),
+                                                             MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL));
+        const struct olecancel_diag *diag = get ? get() : NULL;
+        ok(diag != NULL, "no olecancel diagnostics export\n");
+        if (diag)
+        {
+            hr = diag->rpchook_check_module(GetModuleHandleA("combase.dll"));
+            ok(hr == S_OK, "self-check on combase: %#lx\n", hr);
+            hr = diag->rpchook_check_module(GetModuleHandleA(NULL));
+            ok(hr == E_FAIL, "self-check on the test exe: %#lx\n", hr);
+            hr = diag->rpchook_check_module(GetModuleHandleA("kernel32.dll"));
+            ok(hr == E_FAIL, "self-check on kernel32: %#lx\n", hr);
+        }
+    }
+#else
     if (hooks)
     {
         hr = sync_cancel_init();

@@ -10,18 +10,21 @@
  *
  * Exported by ordinal only (1000, no name), so nothing can find it by
  * name: the tests use it to wait until the worker pool is idle before
- * they count handles, and to size the pool-saturation test.
+ * they count handles, to size the pool-saturation test, and to run the
+ * rpcrt4 hook's self-check on modules of their choice.
  */
 
 #include "olecancel_private.h"
 #include "olecancel_diag.h"
 #include "async_private.h"
+#include "sync_cancel.h"
 
 static const struct olecancel_diag diag =
 {
     sizeof(diag),
     asyncpool_get_stats,
     ASYNCPOOL_MAX_THREADS,
+    rpchook_check_module,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)
