@@ -200,11 +200,12 @@ BOOL call_cancel_has_left(const struct call_cancel *call)
 
 /* ---- ICancelMethodCalls ----------------------------------------------- */
 
-static HRESULT WINAPI call_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+/* QueryInterface of every object of ours that is only an ICancelMethodCalls
+ * (this file's, the server contexts of chanhook.c, the worker contexts of
+ * callobj.c) */
+HRESULT WINAPI cancel_object_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
 {
-    struct call_cancel *call = impl_from_ICancelMethodCalls(iface);
-
-    TRACE("(%p, %s, %p)\n", call, debugstr_guid(riid), ppv);
+    TRACE("(%p, %s, %p)\n", iface, debugstr_guid(riid), ppv);
 
     if (!ppv) return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICancelMethodCalls))
@@ -305,7 +306,7 @@ static HRESULT WINAPI call_cancel_TestCancel(ICancelMethodCalls *iface)
 
 static const ICancelMethodCallsVtbl call_cancel_vtbl =
 {
-    call_cancel_QueryInterface,
+    cancel_object_QueryInterface,
     call_cancel_AddRef,
     call_cancel_Release,
     call_cancel_Cancel,
@@ -331,7 +332,7 @@ static HRESULT WINAPI disabled_TestCancel(ICancelMethodCalls *iface)
 
 static const ICancelMethodCallsVtbl disabled_vtbl =
 {
-    call_cancel_QueryInterface,
+    cancel_object_QueryInterface,
     disabled_AddRef,
     disabled_Release,
     disabled_Cancel,

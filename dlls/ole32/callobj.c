@@ -351,18 +351,6 @@ static struct worker_context *impl_from_worker_context(ICancelMethodCalls *iface
     return CONTAINING_RECORD(iface, struct worker_context, ICancelMethodCalls_iface);
 }
 
-static HRESULT WINAPI worker_context_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_ICancelMethodCalls))
-    {
-        *ppv = iface;
-        ICancelMethodCalls_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
 static ULONG WINAPI worker_context_AddRef(ICancelMethodCalls *iface)
 {
     return InterlockedIncrement(&impl_from_worker_context(iface)->refs);
@@ -389,7 +377,7 @@ static HRESULT WINAPI worker_context_TestCancel(ICancelMethodCalls *iface)
 
 static const ICancelMethodCallsVtbl worker_context_vtbl =
 {
-    worker_context_QueryInterface, worker_context_AddRef, worker_context_Release,
+    cancel_object_QueryInterface, worker_context_AddRef, worker_context_Release,
     worker_context_Cancel, worker_context_TestCancel
 };
 

@@ -118,22 +118,6 @@ void server_ctx_name(const GUID *id, WCHAR *name, size_t len)
              id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
 }
 
-static HRESULT WINAPI server_ctx_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    TRACE("(%p, %s, %p)\n", iface, debugstr_guid(riid), ppv);
-
-    if (!ppv) return E_POINTER;
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICancelMethodCalls))
-    {
-        *ppv = iface;
-        ICancelMethodCalls_AddRef(iface);
-        return S_OK;
-    }
-    TRACE("no interface %s\n", debugstr_guid(riid));
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
 static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
 {
     struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
@@ -180,7 +164,7 @@ static HRESULT WINAPI server_ctx_TestCancel(ICancelMethodCalls *iface)
 
 static const ICancelMethodCallsVtbl server_ctx_vtbl =
 {
-    server_ctx_QueryInterface,
+    cancel_object_QueryInterface,
     server_ctx_AddRef,
     server_ctx_Release,
     server_ctx_Cancel,

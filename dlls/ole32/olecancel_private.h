@@ -60,4 +60,7 @@ BOOL cancel_thread_enabled(void);
 /* frees the calling thread's state (thread exit, process detach) */
 void olecancel_thread_detach(void);
 
+/* callcancel.c: QueryInterface of objects that are only an ICancelMethodCalls */
+HRESULT WINAPI cancel_object_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv);
+
 #endif /* OLECANCEL_PRIVATE_H */
