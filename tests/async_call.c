@@ -833,6 +833,52 @@ static void test_cancel_tells_server(IOcTest2 *proxy)
     AsyncIOcTest_Release(call);
 }
 
+/* Cancel on a call whose worker is blocked in the real call: the inner
+ * (synchronous) cancel abandons the real call and the worker gets
+ * RPC_E_CALL_CANCELED back at once, racing the Cancel that caused it.  The
+ * Cancel must still say S_OK, whoever completes the call object.  Repeated,
+ * since one try loses the race only now and then; Cancel(1) lets the
+ * thread pool's inner Cancel(1) abandon the real call at the same moment
+ * the call object's own wait ends. */
+static void test_cancel_blocked_race(IOcTest2 *proxy)
+{
+    ICancelMethodCalls *cancel;
+    AsyncIOcTest *call;
+    LONG count;
+    double start, elapsed;
+    HRESULT hr;
+    int i, bad = 0;
+
+    if (FAILED(create_call((IUnknown *)proxy, &IID_AsyncIOcTest, (void **)&call))) return;
+    IUnknown_QueryInterface((IUnknown *)call, &IID_ICancelMethodCalls, (void **)&cancel);
+    for (i = 0; i < 21; i++)
+    {
+        ULONG seconds = i == 20 ? 1 : 0;
+        HRESULT hr_cancel, hr_test, hr_finish;
+
+        count = server_count(proxy);
+        hr = AsyncIOcTest_Begin_Block(call, BOUND);
+        if (hr != S_OK) { ok(0, "%d: Begin_Block: %#lx\n", i, hr); break; }
+        if (!wait_server_count(proxy, count + 1)) { ok(0, "%d: server never started Block\n", i); break; }
+        start = now_ms();
+        hr_cancel = ICancelMethodCalls_Cancel(cancel, seconds);
+        elapsed = now_ms() - start;
+        hr_test = ICancelMethodCalls_TestCancel(cancel);
+        hr_finish = AsyncIOcTest_Finish_Block(call);
+        if (hr_cancel != S_OK || hr_test != RPC_E_CALL_CANCELED || hr_finish != RPC_E_CALL_CANCELED)
+        {
+            ok(0, "%d: Cancel(%lu) of a blocked call: %#lx, then TestCancel %#lx, Finish_ %#lx\n",
+               i, seconds, hr_cancel, hr_test, hr_finish);
+            bad++;
+        }
+        if (seconds) ok(elapsed >= 900 && elapsed < 5000, "Cancel(1) took %.1f ms\n", elapsed);
+        server_unblock(proxy);   /* the abandoned Block */
+        if (bad > 2) break;
+    }
+    ICancelMethodCalls_Release(cancel);
+    ok(AsyncIOcTest_Release(call) == 0, "call object leaked\n");
+}
+
 static void test_pending_and_cancel(IOcTest2 *proxy)
 {
     AsyncIOcTest *call;
@@ -1307,6 +1353,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_begin_finish(proxy, params->sta);
         test_pending_and_cancel(proxy);
         test_cancel_tells_server(proxy);
+        test_cancel_blocked_race(proxy);
         test_cancel_queued(proxy, params->sta_server);
         test_fire_and_forget(proxy);
         test_aggregation(proxy);

@@ -84,6 +84,9 @@ HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
 #pragma GCC diagnostic ignored "-Wattributes"
 HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
 #pragma GCC diagnostic pop
+/* callcancel.c: TRUE when iface is a synchronous call's cancel object and a
+ * Cancel gave up on that call (its caller then got RPC_E_CALL_CANCELED) */
+BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface);
 
 /* ---- asyncunk.c --------------------------------------------------------- */
 

@@ -389,3 +389,11 @@ LONG *call_cancel_worker_slot(struct call_cancel *call)
 {
     return &call->worker_tid;
 }
+
+BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface)
+{
+    /* anything else on a cancel-object stack (the shared disabled object, a
+     * custom marshaler's object) is never abandoned by us */
+    if (!iface || iface->lpVtbl != &call_cancel_vtbl) return FALSE;
+    return call_cancel_is_abandoned(impl_from_ICancelMethodCalls(iface));
+}

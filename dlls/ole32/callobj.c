@@ -417,8 +417,12 @@ struct call_object
     BOOL released;          /* no COM references left: replies are discarded */
     BOOL cancelled;
     ISynchronize *outer_sync; /* the controlling unknown's ISynchronize when it is not ours */
-    DWORD worker_tid;       /* non-zero while a worker is inside the real call */
+    DWORD worker_tid;       /* non-zero while a worker is inside the real call... */
+    LONG worker_generation; /* ...of this generation (an abandoned one may still run) */
     struct worker_context *worker_ctx; /* the worker's call context meanwhile (a reference) */
+    ICancelMethodCalls *real_call; /* the worker's real call a Cancel went to (a reference)... */
+    LONG real_call_generation;     /* ...and the generation it carries */
+    LONG abandoned_generation;     /* a Cancel in progress gave up on this generation's real call */
     HRESULT result;         /* what Finish_ returns when there is no reply */
     void *reply;
     ULONG reply_len;
@@ -470,6 +474,7 @@ static void call_release_internal(struct call_object *call)
 {
     if (InterlockedDecrement(&call->internal)) return;
     TRACE("freeing %p\n", call);
+    if (call->real_call) ICancelMethodCalls_Release(call->real_call);
     free(call->reply);
     DeleteCriticalSection(&call->cs);
     CloseHandle(call->event);
@@ -579,7 +584,8 @@ static HRESULT execute_request(struct call_work *work, void **reply, ULONG *repl
         {
             CoSwitchCallContext(prev, &ignored);
             EnterCriticalSection(&work->call->cs);
-            work->call->worker_ctx = NULL;
+            /* a newer generation's worker may have registered its own */
+            if (work->call->worker_ctx == ctx) work->call->worker_ctx = NULL;
             LeaveCriticalSection(&work->call->cs);
             ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
             ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
@@ -610,15 +616,20 @@ static void call_work_proc(void *arg)
 {
     struct call_work *work = arg;
     struct call_object *call = work->call;
+    ICancelMethodCalls *real_call = NULL;
     void *reply = NULL;
     ULONG reply_len = 0;
-    BOOL run;
+    BOOL run, abandoned = FALSE;
     HRESULT hr;
 
     EnterCriticalSection(&call->cs);
     /* a released call object still runs: fire and forget */
     run = call->generation == work->generation && call->state == ASYNC_PENDING;
-    if (run) call->worker_tid = GetCurrentThreadId();
+    if (run)
+    {
+        call->worker_tid = GetCurrentThreadId();
+        call->worker_generation = work->generation;
+    }
     LeaveCriticalSection(&call->cs);
 
     TRACE("call %p, opnum %lu, %s\n", call, work->opnum, run ? "executing" : "cancelled before it ran");
@@ -626,13 +637,38 @@ static void call_work_proc(void *arg)
     else hr = drain_request(work);
 
     EnterCriticalSection(&call->cs);
-    call->worker_tid = 0;
+    /* the worker of an abandoned generation must not clear the slot of the
+     * worker that runs the next one */
+    if (run && call->worker_tid == GetCurrentThreadId() && call->worker_generation == work->generation)
+        call->worker_tid = 0;
+    if (call->real_call && call->real_call_generation == work->generation)
+    {
+        real_call = call->real_call;
+        call->real_call = NULL;
+        abandoned = call_cancel_iface_abandoned(real_call);
+    }
     if (run && call->generation == work->generation && call->state == ASYNC_PENDING && !call->released)
     {
-        call_complete(call, hr, reply, reply_len);
-        reply = NULL;
+        /* The real call was given up on by a Cancel of this call object
+         * that has not returned yet (it stored real_call, and it completes
+         * a still-pending call before it returns): the result is that
+         * Cancel's, not a reply, and the Cancel must say S_OK, not
+         * RPC_E_CALL_COMPLETE, when it finds the call completed. */
+        if (abandoned)
+        {
+            TRACE("call %p: real call abandoned by Cancel (%#lx)\n", call, hr);
+            call->cancelled = TRUE;
+            call->abandoned_generation = work->generation;
+            call_complete(call, RPC_E_CALL_CANCELED, NULL, 0);
+        }
+        else
+        {
+            call_complete(call, hr, reply, reply_len);
+            reply = NULL;
+        }
     }
     LeaveCriticalSection(&call->cs);
+    if (real_call) ICancelMethodCalls_Release(real_call);
 
     if (reply)
     {
@@ -832,7 +868,7 @@ static HRESULT completed_status(struct call_object *call)
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    ICancelMethodCalls *worker_call = NULL;
+    ICancelMethodCalls *worker_call = NULL, *replaced = NULL;
     DWORD ms;
     LONG generation;
     HRESULT hr;
@@ -847,13 +883,26 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         return hr;
     }
     generation = call->generation;
-    /* While worker_tid is set (under cs) the worker is inside this call's
-     * real synchronous call, so the top of its cancel-object stack is that
-     * call's (or a call the object makes from that very thread). */
-    if (call->worker_tid)
+    /* While worker_tid is set (under cs) for this generation the worker is
+     * inside this call's real synchronous call, so the top of its
+     * cancel-object stack is that call's (or a call the object makes from
+     * that very thread). */
+    if (call->worker_tid && call->worker_generation == generation)
         CoGetCancelObject(call->worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call);
+    /* kept for the worker: if this Cancel gives up on the real call, the
+     * worker must complete the call object as cancelled (and this Cancel
+     * say S_OK), not with the RPC_E_CALL_CANCELED the real call returned
+     * as if it were the reply */
+    if (worker_call && !(call->real_call && call->real_call_generation == generation))
+    {
+        replaced = call->real_call;
+        call->real_call = worker_call;
+        call->real_call_generation = generation;
+        ICancelMethodCalls_AddRef(worker_call);
+    }
     if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
     LeaveCriticalSection(&call->cs);
+    if (replaced) ICancelMethodCalls_Release(replaced);
 
     /* tell the server through the synchronous cancel path */
     if (worker_call)
@@ -873,6 +922,14 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
     {
         call->cancelled = TRUE;
         call_complete(call, RPC_E_CALL_CANCELED, NULL, 0);
+        hr = S_OK;
+    }
+    else if (call->generation == generation && call->state == ASYNC_COMPLETED
+             && call->abandoned_generation == generation)
+    {
+        /* the worker completed it because this cancel abandoned the real
+         * call (a concurrent Cancel gets RPC_E_CALL_CANCELED) */
+        call->abandoned_generation = 0;
         hr = S_OK;
     }
     else if (call->generation == generation && call->state == ASYNC_COMPLETED)
