@@ -19,6 +19,9 @@ struct olecancel_diag
     /* rpchook.c's self-check, run on any module: S_OK if it imports the
      * rpcrt4 functions olecancel hooks, in the shape it expects */
     HRESULT (*rpchook_check_module)(HMODULE module);
+    /* named events of cancelled calls kept open so that a server can still
+     * see the cancel (callcancel.c): handles held on purpose, for a while */
+    LONG (*cancel_events_kept)(void);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

@@ -34,6 +34,7 @@
 HRESULT async_init(void);
 void asyncpool_get_stats(LONG *threads, LONG *busy, LONG *queued);
 #define ASYNCPOOL_MAX_THREADS 32
+static LONG cancel_events_kept(void) { return 0; }
 #else
 #include "olecancel_diag.h"
 #define ASYNCPOOL_MAX_THREADS 32
@@ -49,6 +50,21 @@ static void asyncpool_get_stats(LONG *threads, LONG *busy, LONG *queued)
     }
     if (diag) diag->pool_stats(threads, busy, queued);
     else *threads = *busy = *queued = 0;
+}
+
+/* handles olecancel keeps open on purpose for a while: the named events
+ * that told servers about cancels (a server may look at one after the
+ * client gave up on its call) */
+static LONG cancel_events_kept(void)
+{
+    const struct olecancel_diag *diag = NULL;
+    olecancel_get_diag_func get = (void *)GetProcAddress(GetModuleHandleA("ole32.dll"),
+                                                         MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL));
+    if (get) diag = get();
+    if (!diag || diag->size < offsetof(struct olecancel_diag, cancel_events_kept) + sizeof(diag->cancel_events_kept)
+            || !diag->cancel_events_kept)
+        return 0;
+    return diag->cancel_events_kept();
 }
 
 static BOOL have_pool_stats(void)
@@ -1324,6 +1340,7 @@ static DWORD WINAPI client_thread(void *arg)
     LARGE_INTEGER zero = {{0}};
     IOcTest2 *proxy = NULL;
     DWORD handles0, handles1;
+    LONG kept0, kept1;
     ULONG ref0, ref1;
     LONG threads, busy, queued;
     HRESULT hr;
@@ -1366,9 +1383,18 @@ static DWORD WINAPI client_thread(void *arg)
 
         /* Nothing leaks: a second pass, once the pool has grown to its full
          * size and every thread has its per-thread COM and RPC handles,
-         * must end with the handles it started with. */
+         * must end with the handles it started with.  Not counted: the
+         * named event of every cancel that reached a server, which
+         * callcancel.c keeps open on purpose for a minute (the pass's
+         * Cancel(0) of a blocked call makes one, a Cancel(5) that reaches
+         * the worker's real call another).  The slack of 2 is one more
+         * client connection to the server (a named pipe and an event, seen
+         * once, not in every pass): Wine's rpcrt4 caches idle connections
+         * for good, so the pool grows when a pass happens to run one more
+         * call at once than the first did. */
         winetest_push_context("second pass");
         handles0 = count_handles();
+        kept0 = cancel_events_kept();
         test_begin_finish(proxy, params->sta);
         test_pending_and_cancel(proxy);
         test_cancel_queued(proxy, params->sta_server);
@@ -1378,9 +1404,12 @@ static DWORD WINAPI client_thread(void *arg)
         test_many_outstanding(proxy);
         wait_pool_idle();
         handles1 = count_handles();
+        kept1 = cancel_events_kept();
         asyncpool_get_stats(&threads, &busy, &queued);
-        trace("second pass: handles %lu -> %lu, pool %ld threads\n", handles0, handles1, threads);
-        ok(handles1 <= handles0 + 2, "handles %lu, were %lu (pool: %ld threads)\n", handles1, handles0, threads);
+        trace("second pass: handles %lu -> %lu (cancel events kept %ld -> %ld), pool %ld threads\n",
+              handles0, handles1, kept0, kept1, threads);
+        ok((LONG)handles1 - kept1 <= (LONG)handles0 - kept0 + 2, "handles %lu, were %lu; cancel events kept %ld, were %ld (pool: %ld threads)\n",
+           handles1, handles0, kept1, kept0, threads);
         ok(busy == 0 && queued == 0, "pool busy %ld, queued %ld\n", busy, queued);
         ref1 = get_refcount((IUnknown *)proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);

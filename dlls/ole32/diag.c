@@ -10,8 +10,9 @@
  *
  * Exported by ordinal only (1000, no name), so nothing can find it by
  * name: the tests use it to wait until the worker pool is idle before
- * they count handles, to size the pool-saturation test, and to run the
- * rpcrt4 hook's self-check on modules of their choice.
+ * they count handles, to size the pool-saturation test, to run the
+ * rpcrt4 hook's self-check on modules of their choice, and to tell the
+ * handles the cancel path keeps on purpose from leaked ones.
  */
 
 #include "olecancel_private.h"
@@ -25,6 +26,7 @@ static const struct olecancel_diag diag =
     asyncpool_get_stats,
     ASYNCPOOL_MAX_THREADS,
     rpchook_check_module,
+    call_cancel_events_kept,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)

@@ -68,6 +68,8 @@ BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface);
 BOOL call_cancel_has_left(const struct call_cancel *call);
 /* waits (bounded) until call_cancel_finished ran; TRUE if it did */
 BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms);
+/* diagnostics: server events of finished calls kept open for a while */
+LONG call_cancel_events_kept(void);
 /* the per-call slot rpchook.c uses to find the worker thread */
 LONG *call_cancel_worker_slot(struct call_cancel *call);
 
