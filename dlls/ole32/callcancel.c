@@ -249,7 +249,13 @@ static ULONG WINAPI call_cancel_Release(ICancelMethodCalls *iface)
     if (!ref)
     {
         if (call->left_event) CloseHandle(call->left_event);
-        if (call->server_event) graveyard_add(call->server_event);
+        if (call->server_event)
+        {
+            /* a call that completed has been answered: no server will look
+             * for its event again; only abandoned calls need the grace time */
+            if (call->state == CALLSTATE_COMPLETED) CloseHandle(call->server_event);
+            else graveyard_add(call->server_event);
+        }
         HeapFree(GetProcessHeap(), 0, call);
     }
     return ref;
