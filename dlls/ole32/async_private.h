@@ -1,6 +1,6 @@
 /*
  * olecancel: declarations shared by the asynchronous-call files
- * (proxyhook.c, callfactory.c, callobj.c, asyncpool.c)
+ * (proxyhook.c, callfactory.c, callcore.c, callobj.c, asyncunk.c, asyncpool.c)
  *
  * Copyright 2026 the olecancel developers
  *
@@ -54,6 +54,84 @@ HRESULT proxyhook_install(void);
 /* TRUE when the hook is active */
 BOOL proxyhook_active(void);
 
+/* ---- callcore.c --------------------------------------------------------- */
+
+/* States of a call object.  Only callobj.c's calls go through
+ * ASYNC_BEGINNING (Begin_ is marshaling its request). */
+enum call_state
+{
+    ASYNC_IDLE,
+    ASYNC_BEGINNING,
+    ASYNC_PENDING,       /* request queued or running */
+    ASYNC_COMPLETED,     /* result ready, signalled */
+};
+
+/* What every call object has: embedded in struct call_object (callobj.c)
+ * and struct unk_call (asyncunk.c). */
+struct call_core
+{
+    IUnknown IUnknown_inner;    /* vtable of the object that embeds the core */
+    ISynchronize ISynchronize_iface;
+    ISynchronizeHandle ISynchronizeHandle_iface;
+    ICancelMethodCalls ICancelMethodCalls_iface;
+    LONG refcount;          /* COM references of the inner unknown */
+    LONG internal;          /* memory: 1 while COM-alive + 1 per queued request */
+    IUnknown *outer;        /* controlling unknown */
+    HANDLE event;           /* manual reset, set when the call is completed */
+
+    CRITICAL_SECTION cs;    /* protects everything below, and the object's own call state */
+    enum call_state state;
+    LONG generation;        /* increases with every Begin_ */
+    BOOL released;          /* no COM references left: replies are discarded */
+    BOOL cancelled;
+    ISynchronize *outer_sync; /* the controlling unknown's ISynchronize when it is not ours */
+    HRESULT result;         /* what Finish_ returns */
+};
+
+/* initializes everything but the state (the core must be zeroed); on
+ * failure nothing is left to clean up */
+HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
+                      const ICancelMethodCallsVtbl *cancel_vtbl, IUnknown *outer);
+/* frees what callcore_init created */
+void callcore_cleanup(struct call_core *core);
+/* IUnknown, ISynchronize, ISynchronizeHandle, ICancelMethodCalls of the core
+ * (not AddRef'd), or NULL */
+void *callcore_query_interface(struct call_core *core, REFIID riid);
+ULONG WINAPI callcore_inner_AddRef(IUnknown *iface);
+/* the inner unknown's last Release: completions are discarded from now on */
+void callcore_set_released(struct call_core *core);
+
+/* Begin_, after leaving ASYNC_IDLE: resets the event and the controlling
+ * unknown's ISynchronize; on failure the call is ASYNC_IDLE again */
+HRESULT callcore_begin_notify(struct call_core *core);
+/* with cs held: the call of this generation is pending and still wanted */
+BOOL callcore_is_current(struct call_core *core, LONG generation);
+/* with cs held: completes the call with result and signals; returns the
+ * failure of the controlling unknown's Signal (the call's result then),
+ * after which the caller drops what the call carries */
+HRESULT callcore_complete(struct call_core *core, HRESULT result);
+/* with cs held: Finish_ took the result, the call is idle */
+void callcore_finished(struct call_core *core);
+
+/* ICancelMethodCalls: the vtable whose Cancel only waits and completes the
+ * call as cancelled, and the parts of it for objects with their own Cancel */
+extern const ICancelMethodCallsVtbl callcore_cancel_vtbl;
+HRESULT WINAPI callcore_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv);
+ULONG WINAPI callcore_cancel_AddRef(ICancelMethodCalls *iface);
+ULONG WINAPI callcore_cancel_Release(ICancelMethodCalls *iface);
+HRESULT WINAPI callcore_cancel_TestCancel(ICancelMethodCalls *iface);
+/* with cs held: S_OK when the call is pending, else what Cancel returns */
+HRESULT callcore_cancel_check(struct call_core *core);
+/* Cancel's wait of up to seconds for the call to complete on its own */
+void callcore_cancel_wait(struct call_core *core, ULONG seconds);
+/* with cs held, after the wait: completes a still pending call of this
+ * generation as cancelled (S_OK), else what Cancel returns */
+HRESULT callcore_cancel_finish(struct call_core *core, LONG generation);
+
+/* waits with the COM modal loop in an STA, plainly elsewhere;
+ * RPC_S_CALLPENDING on timeout */
+HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
+
 /* ---- callobj.c ---------------------------------------------------------- */
 
 /* Creates a call object for async_iid on the proxy `proxy` (an interface of a
@@ -74,10 +152,6 @@ void async_target_put(struct async_target *target);
 HRESULT async_target_iface(struct async_target *target, IUnknown **iface);
 void async_target_addref(struct async_target *target);
 void async_target_release(struct async_target *target);
-
-/* waits with the COM modal loop in an STA, plainly elsewhere;
- * RPC_S_CALLPENDING on timeout */
-HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
 
 /* cancelapi.c: declared without the SDK's dllimport, it lives in this DLL */
 #pragma GCC diagnostic push

@@ -31,30 +31,17 @@
 
 #include "async_private.h"
 
-enum unk_state { UNK_IDLE, UNK_PENDING, UNK_COMPLETED };
 enum unk_method { UNK_QI, UNK_ADDREF, UNK_RELEASE };
 
 struct unk_call
 {
-    IUnknown IUnknown_inner;
+    struct call_core core;  /* ISynchronize, ISynchronizeHandle, ICancelMethodCalls, state */
     AsyncIUnknown AsyncIUnknown_iface;
-    ISynchronize ISynchronize_iface;
-    ISynchronizeHandle ISynchronizeHandle_iface;
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refcount;
-    LONG internal;          /* memory: COM life + queued work */
-    IUnknown *outer;
     IUnknown *proxy;        /* the caller's proxy (its identity) */
     struct async_target *target;
-    HANDLE event;
 
-    CRITICAL_SECTION cs;
-    enum unk_state state;
+    /* protected by core.cs */
     enum unk_method method;
-    LONG generation;
-    BOOL released, cancelled;
-    ISynchronize *outer_sync;
-    HRESULT result;
     ULONG count;            /* Finish_AddRef/Finish_Release */
     IStream *marshaled;     /* Finish_QueryInterface: the answer, marshaled in the MTA */
     IID iid;
@@ -70,27 +57,12 @@ struct unk_work
 
 static inline struct unk_call *impl_from_IUnknown(IUnknown *iface)
 {
-    return CONTAINING_RECORD(iface, struct unk_call, IUnknown_inner);
+    return CONTAINING_RECORD(iface, struct unk_call, core.IUnknown_inner);
 }
 
 static inline struct unk_call *impl_from_AsyncIUnknown(AsyncIUnknown *iface)
 {
     return CONTAINING_RECORD(iface, struct unk_call, AsyncIUnknown_iface);
-}
-
-static inline struct unk_call *impl_from_ISynchronize(ISynchronize *iface)
-{
-    return CONTAINING_RECORD(iface, struct unk_call, ISynchronize_iface);
-}
-
-static inline struct unk_call *impl_from_ISynchronizeHandle(ISynchronizeHandle *iface)
-{
-    return CONTAINING_RECORD(iface, struct unk_call, ISynchronizeHandle_iface);
-}
-
-static inline struct unk_call *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct unk_call, ICancelMethodCalls_iface);
 }
 
 static void release_marshaled_proc(void *arg)
@@ -111,28 +83,20 @@ static void drop_marshaled(IStream *stream)
 
 static void unk_release_internal(struct unk_call *call)
 {
-    if (InterlockedDecrement(&call->internal)) return;
+    if (InterlockedDecrement(&call->core.internal)) return;
     drop_marshaled(call->marshaled);
-    DeleteCriticalSection(&call->cs);
-    CloseHandle(call->event);
+    callcore_cleanup(&call->core);
     free(call);
 }
 
 /* with cs held */
 static void unk_complete(struct unk_call *call, HRESULT result, IStream *marshaled)
 {
-    HRESULT hr;
-
-    call->state = UNK_COMPLETED;
-    call->result = result;
     call->marshaled = marshaled;
-    SetEvent(call->event);
-    if (call->outer_sync && FAILED(hr = ISynchronize_Signal(call->outer_sync)))
+    if (FAILED(callcore_complete(&call->core, result)))
     {
-        WARN("outer Signal failed: %#lx\n", hr);
         drop_marshaled(call->marshaled);
         call->marshaled = NULL;
-        call->result = hr;
     }
 }
 
@@ -145,9 +109,9 @@ static void unk_work_proc(void *arg)
     BOOL run;
     HRESULT hr;
 
-    EnterCriticalSection(&call->cs);
-    run = call->generation == work->generation && call->state == UNK_PENDING && !call->released;
-    LeaveCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
+    run = callcore_is_current(&call->core, work->generation);
+    LeaveCriticalSection(&call->core.cs);
 
     if (run && SUCCEEDED(hr = async_target_iface(work->target, &mta)))
     {
@@ -169,13 +133,13 @@ static void unk_work_proc(void *arg)
     }
     else if (run) TRACE("call %p: no MTA view: %#lx\n", call, hr);
 
-    EnterCriticalSection(&call->cs);
-    if (run && call->generation == work->generation && call->state == UNK_PENDING && !call->released)
+    EnterCriticalSection(&call->core.cs);
+    if (run && callcore_is_current(&call->core, work->generation))
     {
         unk_complete(call, hr, stream);
         stream = NULL;
     }
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
     if (stream) release_marshaled_proc(stream);
 
     async_target_release(work->target);
@@ -190,41 +154,25 @@ static HRESULT WINAPI unk_inner_QueryInterface(IUnknown *iface, REFIID riid, voi
     struct unk_call *call = impl_from_IUnknown(iface);
 
     TRACE("%p, %s\n", call, debugstr_guid(riid));
-    if (IsEqualIID(riid, &IID_IUnknown)) *ppv = &call->IUnknown_inner;
-    else if (IsEqualIID(riid, &IID_AsyncIUnknown)) *ppv = &call->AsyncIUnknown_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronize)) *ppv = &call->ISynchronize_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronizeHandle)) *ppv = &call->ISynchronizeHandle_iface;
-    else if (IsEqualIID(riid, &IID_ICancelMethodCalls)) *ppv = &call->ICancelMethodCalls_iface;
-    else
+    if (IsEqualIID(riid, &IID_AsyncIUnknown)) *ppv = &call->AsyncIUnknown_iface;
+    else if (!(*ppv = callcore_query_interface(&call->core, riid)))
     {
         TRACE("%s not supported\n", debugstr_guid(riid));
-        *ppv = NULL;
         return E_NOINTERFACE;
     }
     IUnknown_AddRef((IUnknown *)*ppv);
     return S_OK;
 }
 
-static ULONG WINAPI unk_inner_AddRef(IUnknown *iface)
-{
-    struct unk_call *call = impl_from_IUnknown(iface);
-    ULONG ref = InterlockedIncrement(&call->refcount);
-    TRACE("%p, refcount %lu\n", call, ref);
-    return ref;
-}
-
 static ULONG WINAPI unk_inner_Release(IUnknown *iface)
 {
     struct unk_call *call = impl_from_IUnknown(iface);
-    ULONG ref = InterlockedDecrement(&call->refcount);
+    ULONG ref = InterlockedDecrement(&call->core.refcount);
 
     TRACE("%p, refcount %lu\n", call, ref);
     if (!ref)
     {
-        EnterCriticalSection(&call->cs);
-        call->released = TRUE;
-        call->outer_sync = NULL;
-        LeaveCriticalSection(&call->cs);
+        callcore_set_released(&call->core);
         async_target_put(call->target);
         IUnknown_Release(call->proxy);
         unk_release_internal(call);
@@ -235,7 +183,7 @@ static ULONG WINAPI unk_inner_Release(IUnknown *iface)
 static const IUnknownVtbl unk_inner_vtbl =
 {
     unk_inner_QueryInterface,
-    unk_inner_AddRef,
+    callcore_inner_AddRef,
     unk_inner_Release,
 };
 
@@ -244,56 +192,37 @@ static const IUnknownVtbl unk_inner_vtbl =
 static HRESULT WINAPI unk_async_QueryInterface(AsyncIUnknown *iface, REFIID riid, void **ppv)
 {
     struct unk_call *call = impl_from_AsyncIUnknown(iface);
-    return IUnknown_QueryInterface(call->outer, riid, ppv);
+    return IUnknown_QueryInterface(call->core.outer, riid, ppv);
 }
 
 static ULONG WINAPI unk_async_AddRef(AsyncIUnknown *iface)
 {
     struct unk_call *call = impl_from_AsyncIUnknown(iface);
-    return IUnknown_AddRef(call->outer);
+    return IUnknown_AddRef(call->core.outer);
 }
 
 static ULONG WINAPI unk_async_Release(AsyncIUnknown *iface)
 {
     struct unk_call *call = impl_from_AsyncIUnknown(iface);
-    return IUnknown_Release(call->outer);
+    return IUnknown_Release(call->core.outer);
 }
 
 /* idle -> pending; Reset through the controlling unknown */
 static HRESULT unk_begin(struct unk_call *call, enum unk_method method)
 {
-    ISynchronize *sync;
-    HRESULT hr;
-
-    EnterCriticalSection(&call->cs);
-    if (call->state != UNK_IDLE)
+    EnterCriticalSection(&call->core.cs);
+    if (call->core.state != ASYNC_IDLE)
     {
-        LeaveCriticalSection(&call->cs);
+        LeaveCriticalSection(&call->core.cs);
         return RPC_S_CALLPENDING;
     }
-    call->state = UNK_PENDING;
+    call->core.state = ASYNC_PENDING;
     call->method = method;
-    call->cancelled = FALSE;
-    call->generation++;
-    LeaveCriticalSection(&call->cs);
+    call->core.cancelled = FALSE;
+    call->core.generation++;
+    LeaveCriticalSection(&call->core.cs);
 
-    call->outer_sync = NULL;
-    if (call->outer != &call->IUnknown_inner &&
-        SUCCEEDED(IUnknown_QueryInterface(call->outer, &IID_ISynchronize, (void **)&sync)))
-    {
-        if (sync != &call->ISynchronize_iface) call->outer_sync = sync;
-        ISynchronize_Release(sync);
-    }
-    ResetEvent(call->event);
-    if (call->outer_sync && FAILED(hr = ISynchronize_Reset(call->outer_sync)))
-    {
-        EnterCriticalSection(&call->cs);
-        call->state = UNK_IDLE;
-        call->outer_sync = NULL;
-        LeaveCriticalSection(&call->cs);
-        return hr;
-    }
-    return S_OK;
+    return callcore_begin_notify(&call->core);
 }
 
 /* waits for completion; on success the call is idle again and *marshaled
@@ -302,27 +231,26 @@ static HRESULT unk_finish(struct unk_call *call, enum unk_method method, IStream
 {
     HRESULT hr;
 
-    EnterCriticalSection(&call->cs);
-    hr = call->state == UNK_IDLE || call->method != method ? RPC_E_CALL_COMPLETE : S_OK;
-    LeaveCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
+    hr = call->core.state == ASYNC_IDLE || call->method != method ? RPC_E_CALL_COMPLETE : S_OK;
+    LeaveCriticalSection(&call->core.cs);
     if (FAILED(hr)) return hr;
 
-    if (FAILED(hr = async_wait(call->event, 0, INFINITE))) return hr;
+    if (FAILED(hr = async_wait(call->core.event, 0, INFINITE))) return hr;
 
-    EnterCriticalSection(&call->cs);
-    if (call->state != UNK_COMPLETED || call->method != method)
+    EnterCriticalSection(&call->core.cs);
+    if (call->core.state != ASYNC_COMPLETED || call->method != method)
     {
-        LeaveCriticalSection(&call->cs);
+        LeaveCriticalSection(&call->core.cs);
         return RPC_E_CALL_COMPLETE;
     }
-    hr = call->result;
+    hr = call->core.result;
     if (marshaled) *marshaled = call->marshaled;
     else drop_marshaled(call->marshaled);
     call->marshaled = NULL;
     if (count) *count = call->count;
-    call->state = UNK_IDLE;
-    call->outer_sync = NULL;
-    LeaveCriticalSection(&call->cs);
+    callcore_finished(&call->core);
+    LeaveCriticalSection(&call->core.cs);
     return hr;
 }
 
@@ -344,17 +272,17 @@ static HRESULT WINAPI unk_async_Begin_QueryInterface(AsyncIUnknown *iface, REFII
     work->target = call->target;
     async_target_addref(work->target);
     work->iid = *riid;
-    InterlockedIncrement(&call->internal);
-    EnterCriticalSection(&call->cs);
-    work->generation = call->generation;
+    InterlockedIncrement(&call->core.internal);
+    EnterCriticalSection(&call->core.cs);
+    work->generation = call->core.generation;
     call->iid = *riid;
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
     if (FAILED(hr = asyncpool_submit(unk_work_proc, work)))
     {
-        EnterCriticalSection(&call->cs);
+        EnterCriticalSection(&call->core.cs);
         unk_complete(call, hr, NULL);
-        call->generation++;
-        LeaveCriticalSection(&call->cs);
+        call->core.generation++;
+        LeaveCriticalSection(&call->core.cs);
         unk_work_proc(work);
     }
     return S_OK;
@@ -388,13 +316,13 @@ static HRESULT unk_refcount_begin(struct unk_call *call, enum unk_method method)
     HRESULT hr;
 
     if (FAILED(hr = unk_begin(call, method))) return hr;
-    EnterCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
     /* the caller's reference; never the last one, the call object holds
      * its own */
     if (method == UNK_ADDREF) call->count = IUnknown_AddRef(call->proxy);
     else call->count = IUnknown_Release(call->proxy);
     unk_complete(call, S_OK, NULL);
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
     return S_OK;
 }
 
@@ -441,156 +369,6 @@ static const AsyncIUnknownVtbl unk_async_vtbl =
     unk_async_Finish_Release,
 };
 
-/* ---- ISynchronize, ISynchronizeHandle ---- */
-
-static HRESULT WINAPI unk_sync_QueryInterface(ISynchronize *iface, REFIID riid, void **ppv)
-{
-    return IUnknown_QueryInterface(impl_from_ISynchronize(iface)->outer, riid, ppv);
-}
-
-static ULONG WINAPI unk_sync_AddRef(ISynchronize *iface)
-{
-    return IUnknown_AddRef(impl_from_ISynchronize(iface)->outer);
-}
-
-static ULONG WINAPI unk_sync_Release(ISynchronize *iface)
-{
-    return IUnknown_Release(impl_from_ISynchronize(iface)->outer);
-}
-
-static HRESULT WINAPI unk_sync_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
-{
-    struct unk_call *call = impl_from_ISynchronize(iface);
-    TRACE("%p, %#lx, %lu\n", call, flags, ms);
-    return async_wait(call->event, flags, ms);
-}
-
-static HRESULT WINAPI unk_sync_Signal(ISynchronize *iface)
-{
-    SetEvent(impl_from_ISynchronize(iface)->event);
-    return S_OK;
-}
-
-static HRESULT WINAPI unk_sync_Reset(ISynchronize *iface)
-{
-    ResetEvent(impl_from_ISynchronize(iface)->event);
-    return S_OK;
-}
-
-static const ISynchronizeVtbl unk_sync_vtbl =
-{
-    unk_sync_QueryInterface,
-    unk_sync_AddRef,
-    unk_sync_Release,
-    unk_sync_Wait,
-    unk_sync_Signal,
-    unk_sync_Reset,
-};
-
-static HRESULT WINAPI unk_handle_QueryInterface(ISynchronizeHandle *iface, REFIID riid, void **ppv)
-{
-    return IUnknown_QueryInterface(impl_from_ISynchronizeHandle(iface)->outer, riid, ppv);
-}
-
-static ULONG WINAPI unk_handle_AddRef(ISynchronizeHandle *iface)
-{
-    return IUnknown_AddRef(impl_from_ISynchronizeHandle(iface)->outer);
-}
-
-static ULONG WINAPI unk_handle_Release(ISynchronizeHandle *iface)
-{
-    return IUnknown_Release(impl_from_ISynchronizeHandle(iface)->outer);
-}
-
-static HRESULT WINAPI unk_handle_GetHandle(ISynchronizeHandle *iface, HANDLE *handle)
-{
-    if (!handle) return E_INVALIDARG;
-    *handle = impl_from_ISynchronizeHandle(iface)->event;
-    return S_OK;
-}
-
-static const ISynchronizeHandleVtbl unk_handle_vtbl =
-{
-    unk_handle_QueryInterface,
-    unk_handle_AddRef,
-    unk_handle_Release,
-    unk_handle_GetHandle,
-};
-
-/* ---- ICancelMethodCalls ---- */
-
-static HRESULT WINAPI unk_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    return IUnknown_QueryInterface(impl_from_ICancelMethodCalls(iface)->outer, riid, ppv);
-}
-
-static ULONG WINAPI unk_cancel_AddRef(ICancelMethodCalls *iface)
-{
-    return IUnknown_AddRef(impl_from_ICancelMethodCalls(iface)->outer);
-}
-
-static ULONG WINAPI unk_cancel_Release(ICancelMethodCalls *iface)
-{
-    return IUnknown_Release(impl_from_ICancelMethodCalls(iface)->outer);
-}
-
-static HRESULT WINAPI unk_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
-{
-    struct unk_call *call = impl_from_ICancelMethodCalls(iface);
-    LONG generation;
-    HRESULT hr;
-
-    TRACE("%p, %lu\n", call, seconds);
-    EnterCriticalSection(&call->cs);
-    if (call->state != UNK_PENDING)
-    {
-        hr = call->state == UNK_COMPLETED && call->cancelled ? RPC_E_CALL_CANCELED : RPC_E_CALL_COMPLETE;
-        LeaveCriticalSection(&call->cs);
-        return hr;
-    }
-    generation = call->generation;
-    LeaveCriticalSection(&call->cs);
-
-    if (seconds)
-        async_wait(call->event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
-                                   ? INFINITE : seconds * 1000);
-
-    EnterCriticalSection(&call->cs);
-    if (call->generation == generation && call->state == UNK_PENDING)
-    {
-        call->cancelled = TRUE;
-        unk_complete(call, RPC_E_CALL_CANCELED, NULL);
-        hr = S_OK;
-    }
-    else if (call->generation == generation && call->state == UNK_COMPLETED && call->cancelled)
-        hr = RPC_E_CALL_CANCELED;
-    else hr = RPC_E_CALL_COMPLETE;
-    LeaveCriticalSection(&call->cs);
-    return hr;
-}
-
-static HRESULT WINAPI unk_cancel_TestCancel(ICancelMethodCalls *iface)
-{
-    struct unk_call *call = impl_from_ICancelMethodCalls(iface);
-    HRESULT hr;
-
-    EnterCriticalSection(&call->cs);
-    if (call->state == UNK_IDLE) hr = RPC_E_CALL_COMPLETE;
-    else if (call->state == UNK_COMPLETED && call->cancelled) hr = RPC_E_CALL_CANCELED;
-    else hr = RPC_S_CALLPENDING;
-    LeaveCriticalSection(&call->cs);
-    return hr;
-}
-
-static const ICancelMethodCallsVtbl unk_cancel_vtbl =
-{
-    unk_cancel_QueryInterface,
-    unk_cancel_AddRef,
-    unk_cancel_Release,
-    unk_cancel_Cancel,
-    unk_cancel_TestCancel,
-};
-
 HRESULT asyncunk_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **ppv)
 {
     struct unk_call *call;
@@ -599,38 +377,31 @@ HRESULT asyncunk_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **pp
     TRACE("proxy %p, outer %p, %s\n", proxy, outer, debugstr_guid(riid));
     *ppv = NULL;
     if (!(call = calloc(1, sizeof(*call)))) return E_OUTOFMEMORY;
-    call->IUnknown_inner.lpVtbl = &unk_inner_vtbl;
-    call->AsyncIUnknown_iface.lpVtbl = &unk_async_vtbl;
-    call->ISynchronize_iface.lpVtbl = &unk_sync_vtbl;
-    call->ISynchronizeHandle_iface.lpVtbl = &unk_handle_vtbl;
-    call->ICancelMethodCalls_iface.lpVtbl = &unk_cancel_vtbl;
-    call->refcount = 1;
-    call->internal = 1;
-    call->outer = outer ? outer : &call->IUnknown_inner;
-    InitializeCriticalSection(&call->cs);
-    if (!(call->event = CreateEventW(NULL, TRUE, FALSE, NULL)) ||
-        FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)&call->proxy)))
+    if (FAILED(hr = callcore_init(&call->core, &unk_inner_vtbl, &callcore_cancel_vtbl, outer)))
     {
-        hr = call->event ? hr : HRESULT_FROM_WIN32(GetLastError());
-        if (call->event) CloseHandle(call->event);
-        DeleteCriticalSection(&call->cs);
+        free(call);
+        return hr;
+    }
+    call->AsyncIUnknown_iface.lpVtbl = &unk_async_vtbl;
+    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)&call->proxy)))
+    {
+        callcore_cleanup(&call->core);
         free(call);
         return hr;
     }
     if (FAILED(hr = async_target_get(call->proxy, &IID_IUnknown, &call->target)))
     {
         IUnknown_Release(call->proxy);
-        CloseHandle(call->event);
-        DeleteCriticalSection(&call->cs);
+        callcore_cleanup(&call->core);
         free(call);
         return hr;
     }
     if (outer)
     {
-        *ppv = &call->IUnknown_inner;
+        *ppv = &call->core.IUnknown_inner;
         return S_OK;
     }
-    hr = IUnknown_QueryInterface(&call->IUnknown_inner, riid, ppv);
-    IUnknown_Release(&call->IUnknown_inner);
+    hr = IUnknown_QueryInterface(&call->core.IUnknown_inner, riid, ppv);
+    IUnknown_Release(&call->core.IUnknown_inner);
     return hr;
 }

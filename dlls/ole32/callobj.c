@@ -240,6 +240,7 @@ void async_target_put(struct async_target *target)
 
 /* ---- the channel a worker's stub writes its reply into --------------------- */
 
+/* the methods of both channels that do not depend on what they carry */
 static HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID riid, void **ppv)
 {
     if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRpcChannelBuffer))
@@ -251,7 +252,10 @@ static HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REF
     return E_NOINTERFACE;
 }
 
-/* lives on the worker's stack for the duration of Invoke */
+/* The reply channel lives on the worker's stack for the duration of Invoke.
+ * The AsyncIFoo proxy holds the loopback channel for the call object's
+ * whole life; counting that reference would keep the call object alive
+ * forever. */
 static ULONG WINAPI reply_channel_AddRef(IRpcChannelBuffer *iface) { return 2; }
 static ULONG WINAPI reply_channel_Release(IRpcChannelBuffer *iface) { return 1; }
 
@@ -275,7 +279,8 @@ static HRESULT WINAPI reply_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOLEM
 
 static HRESULT WINAPI reply_channel_GetDestCtx(IRpcChannelBuffer *iface, DWORD *context, void **data)
 {
-    /* the reply is unmarshaled by Finish_ in this process */
+    /* the reply is unmarshaled by Finish_ in this process, the request by a
+     * worker of this process */
     *context = MSHCTX_INPROC;
     if (data) *data = NULL;
     return S_OK;
@@ -383,25 +388,11 @@ static const ICancelMethodCallsVtbl worker_context_vtbl =
 
 /* ---- the call object ----------------------------------------------------- */
 
-enum call_state
-{
-    ASYNC_IDLE,
-    ASYNC_BEGINNING,     /* Begin_ is marshaling its request */
-    ASYNC_PENDING,       /* request queued or running */
-    ASYNC_COMPLETED,     /* reply (or failure) ready, signalled */
-};
-
 struct call_object
 {
-    IUnknown IUnknown_inner;
-    ISynchronize ISynchronize_iface;
-    ISynchronizeHandle ISynchronizeHandle_iface;
-    ICancelMethodCalls ICancelMethodCalls_iface;
+    struct call_core core;  /* ISynchronize, ISynchronizeHandle, ICancelMethodCalls, state */
     IClientSecurity IClientSecurity_iface;
     IRpcChannelBuffer IRpcChannelBuffer_iface;  /* what the AsyncIFoo proxy talks to */
-    LONG refcount;          /* COM references of the inner unknown */
-    LONG internal;          /* memory: 1 while COM-alive + 1 per queued request */
-    IUnknown *outer;        /* controlling unknown */
     IID async_iid;
     IID sync_iid;
     IPSFactoryBuffer *factory;
@@ -409,22 +400,15 @@ struct call_object
     IUnknown *async_iface;  /* AsyncIFoo, no reference held */
     IUnknown *caller_iface; /* the caller's proxy (IFoo) */
     struct async_target *target;
-    HANDLE event;           /* manual reset, set when the call is completed */
 
-    CRITICAL_SECTION cs;    /* protects everything below */
-    enum call_state state;
-    LONG generation;        /* increases with every Begin_ */
-    BOOL released;          /* no COM references left: replies are discarded */
-    BOOL cancelled;
-    ISynchronize *outer_sync; /* the controlling unknown's ISynchronize when it is not ours */
+    /* protected by core.cs */
     DWORD worker_tid;       /* non-zero while a worker is inside the real call... */
     LONG worker_generation; /* ...of this generation (an abandoned one may still run) */
     struct worker_context *worker_ctx; /* the worker's call context meanwhile (a reference) */
     ICancelMethodCalls *real_call; /* the worker's real call a Cancel went to (a reference)... */
     LONG real_call_generation;     /* ...and the generation it carries */
     LONG abandoned_generation;     /* a Cancel in progress gave up on this generation's real call */
-    HRESULT result;         /* what Finish_ returns when there is no reply */
-    void *reply;
+    void *reply;            /* core.result is what Finish_ returns when there is none */
     ULONG reply_len;
 };
 
@@ -442,22 +426,12 @@ struct call_work
 
 static inline struct call_object *impl_from_IUnknown(IUnknown *iface)
 {
-    return CONTAINING_RECORD(iface, struct call_object, IUnknown_inner);
-}
-
-static inline struct call_object *impl_from_ISynchronize(ISynchronize *iface)
-{
-    return CONTAINING_RECORD(iface, struct call_object, ISynchronize_iface);
-}
-
-static inline struct call_object *impl_from_ISynchronizeHandle(ISynchronizeHandle *iface)
-{
-    return CONTAINING_RECORD(iface, struct call_object, ISynchronizeHandle_iface);
+    return CONTAINING_RECORD(iface, struct call_object, core.IUnknown_inner);
 }
 
 static inline struct call_object *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
 {
-    return CONTAINING_RECORD(iface, struct call_object, ICancelMethodCalls_iface);
+    return CONTAINING_RECORD(iface, struct call_object, core.ICancelMethodCalls_iface);
 }
 
 static inline struct call_object *impl_from_IClientSecurity(IClientSecurity *iface)
@@ -472,47 +446,23 @@ static inline struct call_object *impl_from_IRpcChannelBuffer(IRpcChannelBuffer 
 
 static void call_release_internal(struct call_object *call)
 {
-    if (InterlockedDecrement(&call->internal)) return;
+    if (InterlockedDecrement(&call->core.internal)) return;
     TRACE("freeing %p\n", call);
     if (call->real_call) ICancelMethodCalls_Release(call->real_call);
     free(call->reply);
-    DeleteCriticalSection(&call->cs);
-    CloseHandle(call->event);
+    callcore_cleanup(&call->core);
     free(call);
 }
 
-/* waits with the COM modal loop in an STA, plainly elsewhere */
-HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms)
-{
-    DWORD index;
-    HRESULT hr = CoWaitForMultipleHandles(flags, ms, 1, &event, &index);
-
-    if (hr == CO_E_NOTINITIALIZED)
-    {
-        DWORD ret = WaitForSingleObject(event, ms);
-        hr = ret == WAIT_OBJECT_0 ? S_OK : ret == WAIT_TIMEOUT ? RPC_S_CALLPENDING : HRESULT_FROM_WIN32(GetLastError());
-    }
-    return hr;
-}
-
-/* With cs held: moves a pending call to completed and notifies the client.
- * The controlling unknown's ISynchronize is signalled under cs so that the
- * last Release (which takes cs) cannot free it meanwhile. */
+/* with cs held: see callcore_complete */
 static void call_complete(struct call_object *call, HRESULT result, void *reply, ULONG reply_len)
 {
-    HRESULT hr;
-
-    call->state = ASYNC_COMPLETED;
-    call->result = result;
     call->reply = reply;
     call->reply_len = reply_len;
-    SetEvent(call->event);
-    if (call->outer_sync && FAILED(hr = ISynchronize_Signal(call->outer_sync)))
+    if (FAILED(callcore_complete(&call->core, result)))
     {
-        WARN("outer Signal failed: %#lx; the call fails\n", hr);
         free(call->reply);
         call->reply = NULL;
-        call->result = hr;
     }
 }
 
@@ -570,9 +520,9 @@ static HRESULT execute_request(struct call_work *work, void **reply, ULONG *repl
             ctx->ICancelMethodCalls_iface.lpVtbl = &worker_context_vtbl;
             ctx->refs = 2;   /* ours, and the call object's while it is registered */
             ctx->cancelled = 0;
-            EnterCriticalSection(&work->call->cs);
+            EnterCriticalSection(&work->call->core.cs);
             work->call->worker_ctx = ctx;
-            LeaveCriticalSection(&work->call->cs);
+            LeaveCriticalSection(&work->call->core.cs);
             CoSwitchCallContext((IUnknown *)&ctx->ICancelMethodCalls_iface, &prev);
         }
         /* cancellable, so that the call object's Cancel can reach the real
@@ -583,10 +533,10 @@ static HRESULT execute_request(struct call_work *work, void **reply, ULONG *repl
         if (ctx)
         {
             CoSwitchCallContext(prev, &ignored);
-            EnterCriticalSection(&work->call->cs);
+            EnterCriticalSection(&work->call->core.cs);
             /* a newer generation's worker may have registered its own */
             if (work->call->worker_ctx == ctx) work->call->worker_ctx = NULL;
-            LeaveCriticalSection(&work->call->cs);
+            LeaveCriticalSection(&work->call->core.cs);
             ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
             ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
         }
@@ -622,21 +572,21 @@ static void call_work_proc(void *arg)
     BOOL run, abandoned = FALSE;
     HRESULT hr;
 
-    EnterCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
     /* a released call object still runs: fire and forget */
-    run = call->generation == work->generation && call->state == ASYNC_PENDING;
+    run = call->core.generation == work->generation && call->core.state == ASYNC_PENDING;
     if (run)
     {
         call->worker_tid = GetCurrentThreadId();
         call->worker_generation = work->generation;
     }
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
 
     TRACE("call %p, opnum %lu, %s\n", call, work->opnum, run ? "executing" : "cancelled before it ran");
     if (run) hr = execute_request(work, &reply, &reply_len);
     else hr = drain_request(work);
 
-    EnterCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
     /* the worker of an abandoned generation must not clear the slot of the
      * worker that runs the next one */
     if (run && call->worker_tid == GetCurrentThreadId() && call->worker_generation == work->generation)
@@ -647,7 +597,7 @@ static void call_work_proc(void *arg)
         call->real_call = NULL;
         abandoned = call_cancel_iface_abandoned(real_call);
     }
-    if (run && call->generation == work->generation && call->state == ASYNC_PENDING && !call->released)
+    if (run && callcore_is_current(&call->core, work->generation))
     {
         /* The real call was given up on by a Cancel of this call object
          * that has not returned yet (it stored real_call, and it completes
@@ -657,7 +607,7 @@ static void call_work_proc(void *arg)
         if (abandoned)
         {
             TRACE("call %p: real call abandoned by Cancel (%#lx)\n", call, hr);
-            call->cancelled = TRUE;
+            call->core.cancelled = TRUE;
             call->abandoned_generation = work->generation;
             call_complete(call, RPC_E_CALL_CANCELED, NULL, 0);
         }
@@ -667,7 +617,7 @@ static void call_work_proc(void *arg)
             reply = NULL;
         }
     }
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
     if (real_call) ICancelMethodCalls_Release(real_call);
 
     if (reply)
@@ -690,54 +640,38 @@ static HRESULT WINAPI callobj_inner_QueryInterface(IUnknown *iface, REFIID riid,
     struct call_object *call = impl_from_IUnknown(iface);
 
     TRACE("%p, %s\n", call, debugstr_guid(riid));
-    if (IsEqualIID(riid, &IID_IUnknown)) *ppv = &call->IUnknown_inner;
+    if (IsEqualIID(riid, &IID_IUnknown)) *ppv = &call->core.IUnknown_inner;
     else if (IsEqualIID(riid, &call->async_iid)) *ppv = call->async_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronize)) *ppv = &call->ISynchronize_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronizeHandle)) *ppv = &call->ISynchronizeHandle_iface;
-    else if (IsEqualIID(riid, &IID_ICancelMethodCalls)) *ppv = &call->ICancelMethodCalls_iface;
     else if (IsEqualIID(riid, &IID_IClientSecurity)) *ppv = &call->IClientSecurity_iface;
-    else
+    else if (!(*ppv = callcore_query_interface(&call->core, riid)))
     {
         TRACE("%s not supported\n", debugstr_guid(riid));
-        *ppv = NULL;
         return E_NOINTERFACE;
     }
     IUnknown_AddRef((IUnknown *)*ppv);
     return S_OK;
 }
 
-static ULONG WINAPI callobj_inner_AddRef(IUnknown *iface)
-{
-    struct call_object *call = impl_from_IUnknown(iface);
-    ULONG ref = InterlockedIncrement(&call->refcount);
-    TRACE("%p, refcount %lu\n", call, ref);
-    return ref;
-}
-
 static ULONG WINAPI callobj_inner_Release(IUnknown *iface)
 {
     struct call_object *call = impl_from_IUnknown(iface);
-    ULONG ref = InterlockedDecrement(&call->refcount);
+    ULONG ref = InterlockedDecrement(&call->core.refcount);
 
     TRACE("%p, refcount %lu\n", call, ref);
     if (!ref)
     {
-        EnterCriticalSection(&call->cs);
-        call->released = TRUE;
-        call->outer_sync = NULL;
-        if (call->state == ASYNC_PENDING) TRACE("%p released with a pending call: it runs on\n", call);
-        LeaveCriticalSection(&call->cs);
+        callcore_set_released(&call->core);
 
         /* the proxy's AddRef/Release go to the outer: keep it from
          * re-entering this object while it goes */
-        call->refcount = 1;
+        call->core.refcount = 1;
         IRpcProxyBuffer_Disconnect(call->proxy_buffer);
         IRpcProxyBuffer_Release(call->proxy_buffer);
         /* unlist the target while the proxy (its key) is still alive */
         async_target_put(call->target);
         IUnknown_Release(call->caller_iface);
         IPSFactoryBuffer_Release(call->factory);
-        call->refcount = 0;
+        call->core.refcount = 0;
         call_release_internal(call);
     }
     return ref;
@@ -746,143 +680,28 @@ static ULONG WINAPI callobj_inner_Release(IUnknown *iface)
 static const IUnknownVtbl callobj_inner_vtbl =
 {
     callobj_inner_QueryInterface,
-    callobj_inner_AddRef,
+    callcore_inner_AddRef,
     callobj_inner_Release,
 };
 
-/* ---- ISynchronize ---- */
-
-static HRESULT WINAPI callobj_sync_QueryInterface(ISynchronize *iface, REFIID riid, void **ppv)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    return IUnknown_QueryInterface(call->outer, riid, ppv);
-}
-
-static ULONG WINAPI callobj_sync_AddRef(ISynchronize *iface)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    return IUnknown_AddRef(call->outer);
-}
-
-static ULONG WINAPI callobj_sync_Release(ISynchronize *iface)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    return IUnknown_Release(call->outer);
-}
-
-static HRESULT WINAPI callobj_sync_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    TRACE("%p, %#lx, %lu\n", call, flags, ms);
-    return async_wait(call->event, flags, ms);
-}
-
-static HRESULT WINAPI callobj_sync_Signal(ISynchronize *iface)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    TRACE("%p\n", call);
-    SetEvent(call->event);
-    return S_OK;
-}
-
-static HRESULT WINAPI callobj_sync_Reset(ISynchronize *iface)
-{
-    struct call_object *call = impl_from_ISynchronize(iface);
-    TRACE("%p\n", call);
-    ResetEvent(call->event);
-    return S_OK;
-}
-
-static const ISynchronizeVtbl callobj_sync_vtbl =
-{
-    callobj_sync_QueryInterface,
-    callobj_sync_AddRef,
-    callobj_sync_Release,
-    callobj_sync_Wait,
-    callobj_sync_Signal,
-    callobj_sync_Reset,
-};
-
-/* ---- ISynchronizeHandle ---- */
-
-static HRESULT WINAPI callobj_handle_QueryInterface(ISynchronizeHandle *iface, REFIID riid, void **ppv)
-{
-    struct call_object *call = impl_from_ISynchronizeHandle(iface);
-    return IUnknown_QueryInterface(call->outer, riid, ppv);
-}
-
-static ULONG WINAPI callobj_handle_AddRef(ISynchronizeHandle *iface)
-{
-    struct call_object *call = impl_from_ISynchronizeHandle(iface);
-    return IUnknown_AddRef(call->outer);
-}
-
-static ULONG WINAPI callobj_handle_Release(ISynchronizeHandle *iface)
-{
-    struct call_object *call = impl_from_ISynchronizeHandle(iface);
-    return IUnknown_Release(call->outer);
-}
-
-static HRESULT WINAPI callobj_handle_GetHandle(ISynchronizeHandle *iface, HANDLE *handle)
-{
-    struct call_object *call = impl_from_ISynchronizeHandle(iface);
-    TRACE("%p, %p\n", call, handle);
-    if (!handle) return E_INVALIDARG;
-    *handle = call->event;
-    return S_OK;
-}
-
-static const ISynchronizeHandleVtbl callobj_handle_vtbl =
-{
-    callobj_handle_QueryInterface,
-    callobj_handle_AddRef,
-    callobj_handle_Release,
-    callobj_handle_GetHandle,
-};
-
-/* ---- ICancelMethodCalls ---- */
-
-static HRESULT WINAPI callobj_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    return IUnknown_QueryInterface(call->outer, riid, ppv);
-}
-
-static ULONG WINAPI callobj_cancel_AddRef(ICancelMethodCalls *iface)
-{
-    struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    return IUnknown_AddRef(call->outer);
-}
-
-static ULONG WINAPI callobj_cancel_Release(ICancelMethodCalls *iface)
-{
-    struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    return IUnknown_Release(call->outer);
-}
-
-static HRESULT completed_status(struct call_object *call)
-{
-    return call->cancelled ? RPC_E_CALL_CANCELED : RPC_E_CALL_COMPLETE;
-}
+/* ---- ICancelMethodCalls: also cancels the real call a worker makes ---- */
 
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
     ICancelMethodCalls *worker_call = NULL, *replaced = NULL;
-    DWORD ms;
     LONG generation;
     HRESULT hr;
 
     TRACE("%p, %lu\n", call, seconds);
 
-    EnterCriticalSection(&call->cs);
-    if (call->state != ASYNC_PENDING)
+    EnterCriticalSection(&call->core.cs);
+    if ((hr = callcore_cancel_check(&call->core)) != S_OK)
     {
-        hr = call->state == ASYNC_COMPLETED ? completed_status(call) : RPC_E_CALL_COMPLETE;
-        LeaveCriticalSection(&call->cs);
+        LeaveCriticalSection(&call->core.cs);
         return hr;
     }
-    generation = call->generation;
+    generation = call->core.generation;
     /* While worker_tid is set (under cs) for this generation the worker is
      * inside this call's real synchronous call, so the top of its
      * cancel-object stack is that call's (or a call the object makes from
@@ -901,7 +720,7 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         ICancelMethodCalls_AddRef(worker_call);
     }
     if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
-    LeaveCriticalSection(&call->cs);
+    LeaveCriticalSection(&call->core.cs);
     if (replaced) ICancelMethodCalls_Release(replaced);
 
     /* tell the server through the synchronous cancel path */
@@ -911,57 +730,30 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         ICancelMethodCalls_Release(worker_call);
     }
 
-    if (seconds)
-    {
-        ms = seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000 ? INFINITE : seconds * 1000;
-        async_wait(call->event, 0, ms);
-    }
+    callcore_cancel_wait(&call->core, seconds);
 
-    EnterCriticalSection(&call->cs);
-    if (call->generation == generation && call->state == ASYNC_PENDING)
-    {
-        call->cancelled = TRUE;
-        call_complete(call, RPC_E_CALL_CANCELED, NULL, 0);
-        hr = S_OK;
-    }
-    else if (call->generation == generation && call->state == ASYNC_COMPLETED
-             && call->abandoned_generation == generation)
+    EnterCriticalSection(&call->core.cs);
+    if (call->core.generation == generation && call->core.state == ASYNC_COMPLETED
+        && call->abandoned_generation == generation)
     {
         /* the worker completed it because this cancel abandoned the real
          * call (a concurrent Cancel gets RPC_E_CALL_CANCELED) */
         call->abandoned_generation = 0;
         hr = S_OK;
     }
-    else if (call->generation == generation && call->state == ASYNC_COMPLETED)
-        hr = completed_status(call);
-    else
-        hr = RPC_E_CALL_COMPLETE;
-    LeaveCriticalSection(&call->cs);
-    TRACE("%p: %#lx\n", call, hr);
-    return hr;
-}
-
-static HRESULT WINAPI callobj_cancel_TestCancel(ICancelMethodCalls *iface)
-{
-    struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    HRESULT hr;
-
-    EnterCriticalSection(&call->cs);
-    if (call->state == ASYNC_PENDING) hr = RPC_S_CALLPENDING;
-    else if (call->state == ASYNC_COMPLETED) hr = call->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
-    else hr = RPC_E_CALL_COMPLETE;
-    LeaveCriticalSection(&call->cs);
+    else hr = callcore_cancel_finish(&call->core, generation);
+    LeaveCriticalSection(&call->core.cs);
     TRACE("%p: %#lx\n", call, hr);
     return hr;
 }
 
 static const ICancelMethodCallsVtbl callobj_cancel_vtbl =
 {
-    callobj_cancel_QueryInterface,
-    callobj_cancel_AddRef,
-    callobj_cancel_Release,
+    callcore_cancel_QueryInterface,
+    callcore_cancel_AddRef,
+    callcore_cancel_Release,
     callobj_cancel_Cancel,
-    callobj_cancel_TestCancel,
+    callcore_cancel_TestCancel,
 };
 
 /* ---- IClientSecurity: applies to the caller's proxy ---- */
@@ -969,19 +761,19 @@ static const ICancelMethodCallsVtbl callobj_cancel_vtbl =
 static HRESULT WINAPI callobj_security_QueryInterface(IClientSecurity *iface, REFIID riid, void **ppv)
 {
     struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_QueryInterface(call->outer, riid, ppv);
+    return IUnknown_QueryInterface(call->core.outer, riid, ppv);
 }
 
 static ULONG WINAPI callobj_security_AddRef(IClientSecurity *iface)
 {
     struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_AddRef(call->outer);
+    return IUnknown_AddRef(call->core.outer);
 }
 
 static ULONG WINAPI callobj_security_Release(IClientSecurity *iface)
 {
     struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_Release(call->outer);
+    return IUnknown_Release(call->core.outer);
 }
 
 static HRESULT get_proxy_security(struct call_object *call, IClientSecurity **security)
@@ -1040,22 +832,6 @@ static const IClientSecurityVtbl callobj_security_vtbl =
 
 /* ---- IRpcChannelBuffer: the loopback the AsyncIFoo proxy calls through ---- */
 
-static HRESULT WINAPI callobj_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRpcChannelBuffer))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-/* The proxy holds the channel for the call object's whole life; counting
- * that reference would keep the call object alive forever. */
-static ULONG WINAPI callobj_channel_AddRef(IRpcChannelBuffer *iface) { return 2; }
-static ULONG WINAPI callobj_channel_Release(IRpcChannelBuffer *iface) { return 1; }
-
 static inline BOOL is_begin(ULONG method)
 {
     return !(((method & ~0x8000) - 3) & 1);
@@ -1069,7 +845,6 @@ static inline ULONG sync_opnum(ULONG method)
 static HRESULT WINAPI callobj_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, REFIID riid)
 {
     struct call_object *call = impl_from_IRpcChannelBuffer(iface);
-    ISynchronize *sync = NULL;
     HRESULT hr = S_OK;
 
     TRACE("%p, method %#lx, %lu bytes\n", call, msg->iMethod, msg->cbBuffer);
@@ -1078,46 +853,29 @@ static HRESULT WINAPI callobj_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLE
 
     if (!is_begin(msg->iMethod))
     {
-        EnterCriticalSection(&call->cs);
-        if (call->state != ASYNC_PENDING && call->state != ASYNC_COMPLETED) hr = RPC_E_CALL_COMPLETE;
-        LeaveCriticalSection(&call->cs);
+        EnterCriticalSection(&call->core.cs);
+        if (call->core.state != ASYNC_PENDING && call->core.state != ASYNC_COMPLETED) hr = RPC_E_CALL_COMPLETE;
+        LeaveCriticalSection(&call->core.cs);
         if (FAILED(hr)) return hr;
     }
     else
     {
-        EnterCriticalSection(&call->cs);
-        if (call->state != ASYNC_IDLE) hr = RPC_S_CALLPENDING;
-        else call->state = ASYNC_BEGINNING;
-        LeaveCriticalSection(&call->cs);
+        EnterCriticalSection(&call->core.cs);
+        if (call->core.state != ASYNC_IDLE) hr = RPC_S_CALLPENDING;
+        else call->core.state = ASYNC_BEGINNING;
+        LeaveCriticalSection(&call->core.cs);
         if (FAILED(hr)) return hr;
 
-        /* completion is reported through the controlling unknown's ISynchronize */
-        call->outer_sync = NULL;
-        if (call->outer != &call->IUnknown_inner &&
-            SUCCEEDED(IUnknown_QueryInterface(call->outer, &IID_ISynchronize, (void **)&sync)))
-        {
-            if (sync != &call->ISynchronize_iface) call->outer_sync = sync;
-            ISynchronize_Release(sync);
-        }
-        ResetEvent(call->event);
-        if (call->outer_sync && FAILED(hr = ISynchronize_Reset(call->outer_sync)))
-        {
-            WARN("outer Reset failed: %#lx\n", hr);
-            EnterCriticalSection(&call->cs);
-            call->state = ASYNC_IDLE;
-            call->outer_sync = NULL;
-            LeaveCriticalSection(&call->cs);
-            return hr;
-        }
+        if (FAILED(hr = callcore_begin_notify(&call->core))) return hr;
     }
 
     if (!(msg->Buffer = HeapAlloc(GetProcessHeap(), 0, msg->cbBuffer ? msg->cbBuffer : 1)))
     {
         if (is_begin(msg->iMethod))
         {
-            EnterCriticalSection(&call->cs);
-            call->state = ASYNC_IDLE;
-            LeaveCriticalSection(&call->cs);
+            EnterCriticalSection(&call->core.cs);
+            call->core.state = ASYNC_IDLE;
+            LeaveCriticalSection(&call->core.cs);
         }
         return E_OUTOFMEMORY;
     }
@@ -1144,14 +902,14 @@ static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
     work->request_len = msg->cbBuffer;
     async_target_addref(call->target);
     IPSFactoryBuffer_AddRef(call->factory);
-    InterlockedIncrement(&call->internal);
+    InterlockedIncrement(&call->core.internal);
 
-    EnterCriticalSection(&call->cs);
-    work->generation = ++call->generation;
-    call->state = ASYNC_PENDING;
-    call->cancelled = FALSE;
-    call->result = S_OK;
-    LeaveCriticalSection(&call->cs);
+    EnterCriticalSection(&call->core.cs);
+    work->generation = ++call->core.generation;
+    call->core.state = ASYNC_PENDING;
+    call->core.cancelled = FALSE;
+    call->core.result = S_OK;
+    LeaveCriticalSection(&call->core.cs);
 
     /* Begin_'s own reply: just its S_OK */
     msg->Buffer = ack;
@@ -1162,10 +920,10 @@ static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
     if (FAILED(hr = asyncpool_submit(call_work_proc, work)))
     {
         /* nothing will run it: complete it as failed right away */
-        EnterCriticalSection(&call->cs);
+        EnterCriticalSection(&call->core.cs);
         call_complete(call, hr, NULL, 0);
-        call->generation++;
-        LeaveCriticalSection(&call->cs);
+        call->core.generation++;
+        LeaveCriticalSection(&call->core.cs);
         call_work_proc(work);
     }
     return S_OK;
@@ -1177,16 +935,16 @@ static HRESULT finish_receive(struct call_object *call, RPCOLEMESSAGE *msg)
     void *reply;
 
     /* Finish_ before completion blocks until the call completes */
-    if (FAILED(hr = async_wait(call->event, 0, INFINITE))) return hr;
+    if (FAILED(hr = async_wait(call->core.event, 0, INFINITE))) return hr;
 
-    EnterCriticalSection(&call->cs);
-    if (call->state != ASYNC_COMPLETED)
+    EnterCriticalSection(&call->core.cs);
+    if (call->core.state != ASYNC_COMPLETED)
     {
         /* another thread finished it first */
-        LeaveCriticalSection(&call->cs);
+        LeaveCriticalSection(&call->core.cs);
         return RPC_E_CALL_COMPLETE;
     }
-    hr = call->result;
+    hr = call->core.result;
     reply = call->reply;
     if (SUCCEEDED(hr) && reply)
     {
@@ -1202,9 +960,8 @@ static HRESULT finish_receive(struct call_object *call, RPCOLEMESSAGE *msg)
     else if (SUCCEEDED(hr)) hr = RPC_E_INVALID_DATAPACKET;
     free(reply);
     call->reply = NULL;
-    call->state = ASYNC_IDLE;
-    call->outer_sync = NULL;
-    LeaveCriticalSection(&call->cs);
+    callcore_finished(&call->core);
+    LeaveCriticalSection(&call->core.cs);
     TRACE("%p: %#lx\n", call, hr);
     return hr;
 }
@@ -1235,38 +992,25 @@ static HRESULT WINAPI callobj_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOL
     if (is_begin(msg->iMethod))
     {
         /* Begin_ failed before its request was sent */
-        EnterCriticalSection(&call->cs);
-        if (call->state == ASYNC_BEGINNING) call->state = ASYNC_IDLE;
-        LeaveCriticalSection(&call->cs);
+        EnterCriticalSection(&call->core.cs);
+        if (call->core.state == ASYNC_BEGINNING) call->core.state = ASYNC_IDLE;
+        LeaveCriticalSection(&call->core.cs);
     }
     HeapFree(GetProcessHeap(), 0, msg->Buffer);
     msg->Buffer = NULL;
     return S_OK;
 }
 
-static HRESULT WINAPI callobj_channel_GetDestCtx(IRpcChannelBuffer *iface, DWORD *context, void **data)
-{
-    /* the request is unmarshaled by a worker of this process */
-    *context = MSHCTX_INPROC;
-    if (data) *data = NULL;
-    return S_OK;
-}
-
-static HRESULT WINAPI callobj_channel_IsConnected(IRpcChannelBuffer *iface)
-{
-    return S_OK;
-}
-
 static const IRpcChannelBufferVtbl callobj_channel_vtbl =
 {
-    callobj_channel_QueryInterface,
-    callobj_channel_AddRef,
-    callobj_channel_Release,
+    reply_channel_QueryInterface,
+    reply_channel_AddRef,
+    reply_channel_Release,
     callobj_channel_GetBuffer,
     callobj_channel_SendReceive,
     callobj_channel_FreeBuffer,
-    callobj_channel_GetDestCtx,
-    callobj_channel_IsConnected,
+    reply_channel_GetDestCtx,
+    reply_channel_IsConnected,
 };
 
 HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
@@ -1280,34 +1024,28 @@ HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
     *ppv = NULL;
 
     if (!(call = calloc(1, sizeof(*call)))) return E_OUTOFMEMORY;
-    call->IUnknown_inner.lpVtbl = &callobj_inner_vtbl;
-    call->ISynchronize_iface.lpVtbl = &callobj_sync_vtbl;
-    call->ISynchronizeHandle_iface.lpVtbl = &callobj_handle_vtbl;
-    call->ICancelMethodCalls_iface.lpVtbl = &callobj_cancel_vtbl;
+    if (FAILED(hr = callcore_init(&call->core, &callobj_inner_vtbl, &callobj_cancel_vtbl, outer)))
+    {
+        free(call);
+        return hr;
+    }
     call->IClientSecurity_iface.lpVtbl = &callobj_security_vtbl;
     call->IRpcChannelBuffer_iface.lpVtbl = &callobj_channel_vtbl;
-    call->refcount = 1;
-    call->internal = 1;
-    call->outer = outer ? outer : &call->IUnknown_inner;
     call->async_iid = *async_iid;
     call->sync_iid = *sync_iid;
     call->factory = factory;
     IPSFactoryBuffer_AddRef(factory);
     call->caller_iface = proxy;
     IUnknown_AddRef(proxy);
-    InitializeCriticalSection(&call->cs);
-    call->event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
-    if (!call->event) hr = HRESULT_FROM_WIN32(GetLastError());
-    else hr = async_target_get(proxy, sync_iid, &call->target);
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr = async_target_get(proxy, sync_iid, &call->target)))
     {
-        hr = IPSFactoryBuffer_CreateProxy(factory, call->outer, async_iid, &call->proxy_buffer,
+        hr = IPSFactoryBuffer_CreateProxy(factory, call->core.outer, async_iid, &call->proxy_buffer,
                                           (void **)&call->async_iface);
         if (SUCCEEDED(hr))
         {
             /* the interface pointer holds a reference on the outer: drop it */
-            IUnknown_Release(call->outer);
+            IUnknown_Release(call->core.outer);
             if (FAILED(hr = IRpcProxyBuffer_Connect(call->proxy_buffer, &call->IRpcChannelBuffer_iface)))
                 WARN("Connect failed: %#lx\n", hr);
         }
@@ -1319,18 +1057,17 @@ HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
         if (call->target) async_target_put(call->target);
         IUnknown_Release(call->caller_iface);
         IPSFactoryBuffer_Release(factory);
-        if (call->event) CloseHandle(call->event);
-        DeleteCriticalSection(&call->cs);
+        callcore_cleanup(&call->core);
         free(call);
         return hr;
     }
 
     if (outer)
     {
-        *ppv = &call->IUnknown_inner;
+        *ppv = &call->core.IUnknown_inner;
         return S_OK;
     }
-    hr = IUnknown_QueryInterface(&call->IUnknown_inner, riid, ppv);
-    IUnknown_Release(&call->IUnknown_inner);
+    hr = IUnknown_QueryInterface(&call->core.IUnknown_inner, riid, ppv);
+    IUnknown_Release(&call->core.IUnknown_inner);
     return hr;
 }

@@ -1,0 +1,369 @@
+/*
+ * olecancel: the part of a call object that does not depend on what it
+ * calls (shared by callobj.c and asyncunk.c)
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
+ */
+
+/*
+ * A call core holds the inner unknown's slot, the ISynchronize,
+ * ISynchronizeHandle and ICancelMethodCalls of a call object, its event,
+ * lock and state.  The object embeds it and keeps what it calls and what a
+ * completed call carries (a reply, a marshaled interface) itself.
+ */
+
+#include "async_private.h"
+
+static inline struct call_core *impl_from_IUnknown(IUnknown *iface)
+{
+    return CONTAINING_RECORD(iface, struct call_core, IUnknown_inner);
+}
+
+static inline struct call_core *impl_from_ISynchronize(ISynchronize *iface)
+{
+    return CONTAINING_RECORD(iface, struct call_core, ISynchronize_iface);
+}
+
+static inline struct call_core *impl_from_ISynchronizeHandle(ISynchronizeHandle *iface)
+{
+    return CONTAINING_RECORD(iface, struct call_core, ISynchronizeHandle_iface);
+}
+
+static inline struct call_core *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
+{
+    return CONTAINING_RECORD(iface, struct call_core, ICancelMethodCalls_iface);
+}
+
+/* waits with the COM modal loop in an STA, plainly elsewhere */
+HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms)
+{
+    DWORD index;
+    HRESULT hr = CoWaitForMultipleHandles(flags, ms, 1, &event, &index);
+
+    if (hr == CO_E_NOTINITIALIZED)
+    {
+        DWORD ret = WaitForSingleObject(event, ms);
+        hr = ret == WAIT_OBJECT_0 ? S_OK : ret == WAIT_TIMEOUT ? RPC_S_CALLPENDING : HRESULT_FROM_WIN32(GetLastError());
+    }
+    return hr;
+}
+
+/* ---- life ---- */
+
+static const ISynchronizeVtbl callcore_sync_vtbl;
+static const ISynchronizeHandleVtbl callcore_handle_vtbl;
+
+HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
+                      const ICancelMethodCallsVtbl *cancel_vtbl, IUnknown *outer)
+{
+    HRESULT hr;
+
+    core->IUnknown_inner.lpVtbl = inner_vtbl;
+    core->ISynchronize_iface.lpVtbl = &callcore_sync_vtbl;
+    core->ISynchronizeHandle_iface.lpVtbl = &callcore_handle_vtbl;
+    core->ICancelMethodCalls_iface.lpVtbl = cancel_vtbl;
+    core->refcount = 1;
+    core->internal = 1;
+    core->outer = outer ? outer : &core->IUnknown_inner;
+    InitializeCriticalSection(&core->cs);
+    if (!(core->event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    {
+        hr = HRESULT_FROM_WIN32(GetLastError());
+        DeleteCriticalSection(&core->cs);
+        return hr;
+    }
+    return S_OK;
+}
+
+void callcore_cleanup(struct call_core *core)
+{
+    DeleteCriticalSection(&core->cs);
+    CloseHandle(core->event);
+}
+
+/* the interfaces of the core, or NULL */
+void *callcore_query_interface(struct call_core *core, REFIID riid)
+{
+    if (IsEqualIID(riid, &IID_IUnknown)) return &core->IUnknown_inner;
+    if (IsEqualIID(riid, &IID_ISynchronize)) return &core->ISynchronize_iface;
+    if (IsEqualIID(riid, &IID_ISynchronizeHandle)) return &core->ISynchronizeHandle_iface;
+    if (IsEqualIID(riid, &IID_ICancelMethodCalls)) return &core->ICancelMethodCalls_iface;
+    return NULL;
+}
+
+ULONG WINAPI callcore_inner_AddRef(IUnknown *iface)
+{
+    struct call_core *core = impl_from_IUnknown(iface);
+    ULONG ref = InterlockedIncrement(&core->refcount);
+    TRACE("%p, refcount %lu\n", core, ref);
+    return ref;
+}
+
+/* the last COM reference is gone: whatever completes now is discarded */
+void callcore_set_released(struct call_core *core)
+{
+    EnterCriticalSection(&core->cs);
+    core->released = TRUE;
+    core->outer_sync = NULL;
+    if (core->state == ASYNC_PENDING) TRACE("%p released with a pending call: it runs on\n", core);
+    LeaveCriticalSection(&core->cs);
+}
+
+/* ---- state machine ---- */
+
+/* Begin_, once the call left ASYNC_IDLE: completion is reported through the
+ * controlling unknown's ISynchronize when it is not ours.  On failure the
+ * call is idle again. */
+HRESULT callcore_begin_notify(struct call_core *core)
+{
+    ISynchronize *sync;
+    HRESULT hr;
+
+    core->outer_sync = NULL;
+    if (core->outer != &core->IUnknown_inner &&
+        SUCCEEDED(IUnknown_QueryInterface(core->outer, &IID_ISynchronize, (void **)&sync)))
+    {
+        if (sync != &core->ISynchronize_iface) core->outer_sync = sync;
+        ISynchronize_Release(sync);
+    }
+    ResetEvent(core->event);
+    if (core->outer_sync && FAILED(hr = ISynchronize_Reset(core->outer_sync)))
+    {
+        WARN("outer Reset failed: %#lx\n", hr);
+        EnterCriticalSection(&core->cs);
+        core->state = ASYNC_IDLE;
+        core->outer_sync = NULL;
+        LeaveCriticalSection(&core->cs);
+        return hr;
+    }
+    return S_OK;
+}
+
+/* With cs held: TRUE while the call of this generation is pending and the
+ * object is alive (a completion is still wanted). */
+BOOL callcore_is_current(struct call_core *core, LONG generation)
+{
+    return core->generation == generation && core->state == ASYNC_PENDING && !core->released;
+}
+
+/* With cs held: moves a pending call to completed and notifies the client.
+ * The controlling unknown's ISynchronize is signalled under cs so that the
+ * last Release (which takes cs) cannot free it meanwhile.  When that Signal
+ * fails the call fails with its error, which is returned: the caller then
+ * drops what the call carries. */
+HRESULT callcore_complete(struct call_core *core, HRESULT result)
+{
+    HRESULT hr;
+
+    core->state = ASYNC_COMPLETED;
+    core->result = result;
+    SetEvent(core->event);
+    if (core->outer_sync && FAILED(hr = ISynchronize_Signal(core->outer_sync)))
+    {
+        WARN("outer Signal failed: %#lx; the call fails\n", hr);
+        core->result = hr;
+        return hr;
+    }
+    return S_OK;
+}
+
+/* with cs held: Finish_ took the result */
+void callcore_finished(struct call_core *core)
+{
+    core->state = ASYNC_IDLE;
+    core->outer_sync = NULL;
+}
+
+/* ---- ISynchronize ---- */
+
+static HRESULT WINAPI callcore_sync_QueryInterface(ISynchronize *iface, REFIID riid, void **ppv)
+{
+    return IUnknown_QueryInterface(impl_from_ISynchronize(iface)->outer, riid, ppv);
+}
+
+static ULONG WINAPI callcore_sync_AddRef(ISynchronize *iface)
+{
+    return IUnknown_AddRef(impl_from_ISynchronize(iface)->outer);
+}
+
+static ULONG WINAPI callcore_sync_Release(ISynchronize *iface)
+{
+    return IUnknown_Release(impl_from_ISynchronize(iface)->outer);
+}
+
+static HRESULT WINAPI callcore_sync_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
+{
+    struct call_core *core = impl_from_ISynchronize(iface);
+    TRACE("%p, %#lx, %lu\n", core, flags, ms);
+    return async_wait(core->event, flags, ms);
+}
+
+static HRESULT WINAPI callcore_sync_Signal(ISynchronize *iface)
+{
+    struct call_core *core = impl_from_ISynchronize(iface);
+    TRACE("%p\n", core);
+    SetEvent(core->event);
+    return S_OK;
+}
+
+static HRESULT WINAPI callcore_sync_Reset(ISynchronize *iface)
+{
+    struct call_core *core = impl_from_ISynchronize(iface);
+    TRACE("%p\n", core);
+    ResetEvent(core->event);
+    return S_OK;
+}
+
+static const ISynchronizeVtbl callcore_sync_vtbl =
+{
+    callcore_sync_QueryInterface,
+    callcore_sync_AddRef,
+    callcore_sync_Release,
+    callcore_sync_Wait,
+    callcore_sync_Signal,
+    callcore_sync_Reset,
+};
+
+/* ---- ISynchronizeHandle ---- */
+
+static HRESULT WINAPI callcore_handle_QueryInterface(ISynchronizeHandle *iface, REFIID riid, void **ppv)
+{
+    return IUnknown_QueryInterface(impl_from_ISynchronizeHandle(iface)->outer, riid, ppv);
+}
+
+static ULONG WINAPI callcore_handle_AddRef(ISynchronizeHandle *iface)
+{
+    return IUnknown_AddRef(impl_from_ISynchronizeHandle(iface)->outer);
+}
+
+static ULONG WINAPI callcore_handle_Release(ISynchronizeHandle *iface)
+{
+    return IUnknown_Release(impl_from_ISynchronizeHandle(iface)->outer);
+}
+
+static HRESULT WINAPI callcore_handle_GetHandle(ISynchronizeHandle *iface, HANDLE *handle)
+{
+    struct call_core *core = impl_from_ISynchronizeHandle(iface);
+    TRACE("%p, %p\n", core, handle);
+    if (!handle) return E_INVALIDARG;
+    *handle = core->event;
+    return S_OK;
+}
+
+static const ISynchronizeHandleVtbl callcore_handle_vtbl =
+{
+    callcore_handle_QueryInterface,
+    callcore_handle_AddRef,
+    callcore_handle_Release,
+    callcore_handle_GetHandle,
+};
+
+/* ---- ICancelMethodCalls ---- */
+
+HRESULT WINAPI callcore_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+{
+    return IUnknown_QueryInterface(impl_from_ICancelMethodCalls(iface)->outer, riid, ppv);
+}
+
+ULONG WINAPI callcore_cancel_AddRef(ICancelMethodCalls *iface)
+{
+    return IUnknown_AddRef(impl_from_ICancelMethodCalls(iface)->outer);
+}
+
+ULONG WINAPI callcore_cancel_Release(ICancelMethodCalls *iface)
+{
+    return IUnknown_Release(impl_from_ICancelMethodCalls(iface)->outer);
+}
+
+/* With cs held: S_OK when the call is pending, else what Cancel returns. */
+HRESULT callcore_cancel_check(struct call_core *core)
+{
+    if (core->state == ASYNC_PENDING) return S_OK;
+    return core->state == ASYNC_COMPLETED && core->cancelled ? RPC_E_CALL_CANCELED : RPC_E_CALL_COMPLETE;
+}
+
+/* Cancel's grace period: lets the call complete on its own */
+void callcore_cancel_wait(struct call_core *core, ULONG seconds)
+{
+    if (seconds)
+        async_wait(core->event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
+                                   ? INFINITE : seconds * 1000);
+}
+
+/* With cs held, after the wait: a call of this generation still pending is
+ * completed as cancelled.  The object carries nothing while its call is
+ * pending, so there is nothing to drop if the outer Signal fails. */
+HRESULT callcore_cancel_finish(struct call_core *core, LONG generation)
+{
+    if (core->generation == generation && core->state == ASYNC_PENDING)
+    {
+        core->cancelled = TRUE;
+        callcore_complete(core, RPC_E_CALL_CANCELED);
+        return S_OK;
+    }
+    if (core->generation == generation && core->state == ASYNC_COMPLETED && core->cancelled)
+        return RPC_E_CALL_CANCELED;
+    return RPC_E_CALL_COMPLETE;
+}
+
+/* Cancel for a call object whose calls have nothing of their own to tell */
+static HRESULT WINAPI callcore_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
+{
+    struct call_core *core = impl_from_ICancelMethodCalls(iface);
+    LONG generation;
+    HRESULT hr;
+
+    TRACE("%p, %lu\n", core, seconds);
+    EnterCriticalSection(&core->cs);
+    if ((hr = callcore_cancel_check(core)) != S_OK)
+    {
+        LeaveCriticalSection(&core->cs);
+        return hr;
+    }
+    generation = core->generation;
+    LeaveCriticalSection(&core->cs);
+
+    callcore_cancel_wait(core, seconds);
+
+    EnterCriticalSection(&core->cs);
+    hr = callcore_cancel_finish(core, generation);
+    LeaveCriticalSection(&core->cs);
+    return hr;
+}
+
+HRESULT WINAPI callcore_cancel_TestCancel(ICancelMethodCalls *iface)
+{
+    struct call_core *core = impl_from_ICancelMethodCalls(iface);
+    HRESULT hr;
+
+    EnterCriticalSection(&core->cs);
+    if (core->state == ASYNC_PENDING) hr = RPC_S_CALLPENDING;
+    else if (core->state == ASYNC_COMPLETED) hr = core->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
+    else hr = RPC_E_CALL_COMPLETE;
+    LeaveCriticalSection(&core->cs);
+    TRACE("%p: %#lx\n", core, hr);
+    return hr;
+}
+
+const ICancelMethodCallsVtbl callcore_cancel_vtbl =
+{
+    callcore_cancel_QueryInterface,
+    callcore_cancel_AddRef,
+    callcore_cancel_Release,
+    callcore_cancel_Cancel,
+    callcore_cancel_TestCancel,
+};
