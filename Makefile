@@ -149,7 +149,7 @@ build/tests/x64/olecancel_ps.dll: $(IDL_NAMES:%=build/idl/%_p.c) $(IDL_NAMES:%=b
 	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x11}}' \
 	    $(filter %.c,$^) idl/olecancel_ps.def -static-libgcc -lrpcrt4 -loleaut32 -lole32 -luuid
 
-build/tests/x64/%.exe: tests/%.c tests/wine_test.h dlls/ole32/version.h build/gen/exports_list.h \
+build/tests/x64/%.exe: tests/%.c tests/wine_test.h tests/test_util.h dlls/ole32/version.h build/gen/exports_list.h \
                        $(IDL_NAMES:%=build/idl/%.h) $(IDL_NAMES:%=build/idl/%_i.c)
 	@mkdir -p $(@D)
 	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/idl -o $@ $< \

@@ -28,6 +28,7 @@
 #include <initguid.h>
 #include "olecancel_test.h"
 #include "wine_test.h"
+#include "test_util.h"
 
 #ifdef OLECANCEL_SPIKE
 /* the spike links the modules statically; the DLL calls this itself */
@@ -42,12 +43,7 @@ static LONG cancel_events_kept(void) { return 0; }
 static void asyncpool_get_stats(LONG *threads, LONG *busy, LONG *queued)
 {
     static const struct olecancel_diag *diag;
-    if (!diag)
-    {
-        olecancel_get_diag_func get = (void *)GetProcAddress(GetModuleHandleA("ole32.dll"),
-                                                             MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL));
-        if (get) diag = get();
-    }
+    if (!diag) diag = get_olecancel_diag();
     if (diag) diag->pool_stats(threads, busy, queued);
     else *threads = *busy = *queued = 0;
 }
@@ -57,10 +53,7 @@ static void asyncpool_get_stats(LONG *threads, LONG *busy, LONG *queued)
  * client gave up on its call) */
 static LONG cancel_events_kept(void)
 {
-    const struct olecancel_diag *diag = NULL;
-    olecancel_get_diag_func get = (void *)GetProcAddress(GetModuleHandleA("ole32.dll"),
-                                                         MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL));
-    if (get) diag = get();
+    const struct olecancel_diag *diag = get_olecancel_diag();
     if (!diag || diag->size < offsetof(struct olecancel_diag, cancel_events_kept) + sizeof(diag->cancel_events_kept)
             || !diag->cancel_events_kept)
         return 0;
@@ -69,7 +62,7 @@ static LONG cancel_events_kept(void)
 
 static BOOL have_pool_stats(void)
 {
-    return GetProcAddress(GetModuleHandleA("ole32.dll"), MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL)) != NULL;
+    return get_olecancel_diag() != NULL;
 }
 #endif
 
@@ -321,18 +314,6 @@ static IOcTest2 *create_server(void)
 }
 
 /* class factory of the local server */
-static HRESULT WINAPI cf_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG WINAPI cf_AddRef(IClassFactory *iface) { return 2; }
-static ULONG WINAPI cf_Release(IClassFactory *iface) { return 1; }
 static HRESULT WINAPI cf_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **ppv)
 {
     IOcTest2 *server;
@@ -343,8 +324,10 @@ static HRESULT WINAPI cf_CreateInstance(IClassFactory *iface, IUnknown *outer, R
     IOcTest2_Release(server);
     return hr;
 }
-static HRESULT WINAPI cf_LockServer(IClassFactory *iface, BOOL lock) { return S_OK; }
-static const IClassFactoryVtbl cf_vtbl = { cf_QueryInterface, cf_AddRef, cf_Release, cf_CreateInstance, cf_LockServer };
+static const IClassFactoryVtbl cf_vtbl =
+{
+    static_cf_QueryInterface, static_cf_AddRef, static_cf_Release, cf_CreateInstance, static_cf_LockServer
+};
 static IClassFactory server_cf = { &cf_vtbl };
 
 /* one class per server process: a killed server's registration may linger */
@@ -398,23 +381,11 @@ static ULONG get_refcount(IUnknown *unk)
     return IUnknown_Release(unk);
 }
 
-/* GetProcessHandleCount is a stub in Wine 8.0: count the handles that are valid */
-static DWORD count_handles(void)
-{
-    DWORD count = 0, flags;
-    ULONG_PTR h;
-
-    for (h = 4; h < 0x8000; h += 4)
-        if (GetHandleInformation((HANDLE)h, &flags)) count++;
-    return count;
-}
-
 /* sleeps while dispatching incoming calls when in an STA */
 static void pump_sleep(DWORD ms)
 {
     HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    DWORD index;
-    CoWaitForMultipleHandles(0, ms, 1, &event, &index);
+    wait_pumping(event, ms);
     CloseHandle(event);
 }
 
@@ -429,14 +400,6 @@ static void wait_pool_idle(void)
     } while ((busy || queued) && GetTickCount() - start < BOUND);
     /* replies of abandoned calls are released by now */
     pump_sleep(100);
-}
-
-static double now_ms(void)
-{
-    LARGE_INTEGER f, c;
-    QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&c);
-    return (double)c.QuadPart * 1000.0 / (double)f.QuadPart;
 }
 
 static HRESULT create_call(IUnknown *proxy, REFIID iid, void **call)
@@ -1224,12 +1187,6 @@ static void test_async_unknown(IOcTest2 *proxy)
     ok(AsyncIUnknown_Release(call) == 0, "call object not released\n");
 }
 
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void measure(IOcTest2 *proxy, struct suite_params *params)
 {
     AsyncIOcTest *call, *calls[16];
@@ -1303,7 +1260,7 @@ static void measure(IOcTest2 *proxy, struct suite_params *params)
         SIZE_T before, after;
         DWORD handles0, handles1;
         int created = 0;
-        handles0 = count_handles();
+        handles0 = handle_count();
         before = heap_bytes_in_use();
         for (i = 0; i < ARRAY_SIZE(objs); i++)
         {
@@ -1311,7 +1268,7 @@ static void measure(IOcTest2 *proxy, struct suite_params *params)
             else created++;
         }
         after = heap_bytes_in_use();
-        handles1 = count_handles();
+        handles1 = handle_count();
         ok(created == ARRAY_SIZE(objs), "created %d call objects\n", created);
         params->bytes_per_call_object = created ? (double)((LONG_PTR)after - (LONG_PTR)before) / created : 0;
         trace("%s: %d idle call objects: %.0f heap bytes and %.2f handles each\n", params->desc, created,
@@ -1393,7 +1350,7 @@ static DWORD WINAPI client_thread(void *arg)
          * for good, so the pool grows when a pass happens to run one more
          * call at once than the first did. */
         winetest_push_context("second pass");
-        handles0 = count_handles();
+        handles0 = handle_count();
         kept0 = cancel_events_kept();
         test_begin_finish(proxy, params->sta);
         test_pending_and_cancel(proxy);
@@ -1403,7 +1360,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_async_unknown(proxy);
         test_many_outstanding(proxy);
         wait_pool_idle();
-        handles1 = count_handles();
+        handles1 = handle_count();
         kept1 = cancel_events_kept();
         asyncpool_get_stats(&threads, &busy, &queued);
         trace("second pass: handles %lu -> %lu (cancel events kept %ld -> %ld), pool %ld threads\n",
@@ -1445,7 +1402,6 @@ static DWORD WINAPI inproc_server_thread(void *arg)
     struct inproc_server *server = arg;
     IOcTest2 *object;
     HRESULT hr;
-    MSG msg;
 
     CoInitializeEx(NULL, server->sta ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED);
     object = create_server();
@@ -1454,11 +1410,7 @@ static DWORD WINAPI inproc_server_thread(void *arg)
     ok(hr == S_OK, "CoMarshalInterface: %#lx\n", hr);
     IOcTest2_Release(object);
     SetEvent(server->ready);
-    if (server->sta)
-    {
-        while (MsgWaitForMultipleObjects(1, &server->quit, FALSE, 300000, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
-            while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
-    }
+    if (server->sta) pump_messages_until(server->quit, 300000);
     else WaitForSingleObject(server->quit, 300000);
     {
         LARGE_INTEGER zero = {{0}};
@@ -1640,8 +1592,7 @@ static HMODULE ps_module;
 static BOOL register_ps(void)
 {
     HRESULT (WINAPI *reg)(void);
-    char path[MAX_PATH], *p;
-    HKEY key;
+    char path[MAX_PATH], cmd[MAX_PATH + 16], clsid[40], *p;
 
     strcpy(path, exe_path);
     if ((p = strrchr(path, '\\'))) strcpy(p + 1, PS_DLL);
@@ -1653,23 +1604,23 @@ static BOOL register_ps(void)
     reg = (void *)GetProcAddress(ps_module, "DllRegisterServer");
     ok(reg && reg() == S_OK, "DllRegisterServer failed\n");
     /* the local server, for COM to find (and start, if not running) */
-    if (!RegCreateKeyA(HKEY_CURRENT_USER,
-                       "Software\\Classes\\CLSID\\{6f1c0a10-5b1e-4c61-9a57-0c7e0a5f0010}\\LocalServer32", &key))
-    {
-        char cmd[MAX_PATH + 16];
-        snprintf(cmd, sizeof(cmd), "\"%s\" server auto", exe_path);
-        RegSetValueExA(key, NULL, 0, REG_SZ, (BYTE *)cmd, strlen(cmd) + 1);
-        RegCloseKey(key);
-    }
+    guid_str(&CLSID_OcTestServer, clsid);
+    snprintf(path, sizeof(path), "Software\\Classes\\CLSID\\%s\\LocalServer32", clsid);
+    snprintf(cmd, sizeof(cmd), "\"%s\" server auto", exe_path);
+    set_value(HKEY_CURRENT_USER, path, NULL, cmd);
     return TRUE;
 }
 
 static void unregister_ps(void)
 {
     HRESULT (WINAPI *unreg)(void);
+    char path[80], clsid[40];
+
     unreg = (void *)GetProcAddress(ps_module, "DllUnregisterServer");
     ok(unreg && unreg() == S_OK, "DllUnregisterServer failed\n");
-    RegDeleteTreeA(HKEY_CURRENT_USER, "Software\\Classes\\CLSID\\{6f1c0a10-5b1e-4c61-9a57-0c7e0a5f0010}");
+    guid_str(&CLSID_OcTestServer, clsid);
+    snprintf(path, sizeof(path), "Software\\Classes\\CLSID\\%s", clsid);
+    RegDeleteTreeA(HKEY_CURRENT_USER, path);
     FreeLibrary(ps_module);
 }
 

@@ -16,8 +16,8 @@
 
 #include <windows.h>
 #include <objbase.h>
-#include <tlhelp32.h>
 #include "wine_test.h"
+#include "test_util.h"
 
 /* a cancel object of our own: counts references and calls */
 struct test_cancel
@@ -129,6 +129,14 @@ static void join_thread(HANDLE thread)
     CloseHandle(thread);
 }
 
+/* runs func on a thread of its own, fresh per-thread state, and waits for it */
+static void run_on_new_thread(LPTHREAD_START_ROUTINE func)
+{
+    DWORD tid;
+
+    join_thread(run_thread(func, NULL, &tid));
+}
+
 /* rows 1 and 2 run on fresh threads: the counter starts at 0 */
 static DWORD CALLBACK enable_disable_thread(void *arg)
 {
@@ -181,13 +189,8 @@ static DWORD CALLBACK survive_coinit_thread(void *arg)
 
 static void test_enable_disable(void)
 {
-    HANDLE thread;
-    DWORD tid;
-
-    thread = run_thread(enable_disable_thread, NULL, &tid);
-    join_thread(thread);
-    thread = run_thread(survive_coinit_thread, NULL, &tid);
-    join_thread(thread);
+    run_on_new_thread(enable_disable_thread);
+    run_on_new_thread(survive_coinit_thread);
 }
 
 /* Wine's combase has a counter of its own: it must move with ours */
@@ -212,11 +215,7 @@ static DWORD CALLBACK combase_in_step_thread(void *arg)
 
 static void test_combase_in_step(void)
 {
-    HANDLE thread;
-    DWORD tid;
-
-    thread = run_thread(combase_in_step_thread, NULL, &tid);
-    join_thread(thread);
+    run_on_new_thread(combase_in_step_thread);
 }
 
 static void test_set_get(void)
@@ -432,19 +431,6 @@ static DWORD CALLBACK stress_worker(void *arg)
         CoSetCancelObject(NULL);
     }
     return 0;
-}
-
-static DWORD thread_count(void)
-{
-    THREADENTRY32 entry = { sizeof(entry) };
-    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-    DWORD count = 0, pid = GetCurrentProcessId();
-
-    if (snap == INVALID_HANDLE_VALUE) return 0;
-    if (Thread32First(snap, &entry))
-        do if (entry.th32OwnerProcessID == pid) count++; while (Thread32Next(snap, &entry));
-    CloseHandle(snap);
-    return count;
 }
 
 static void test_stress(void)

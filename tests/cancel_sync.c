@@ -29,10 +29,10 @@
 
 #include <windows.h>
 #include <objbase.h>
-#include <tlhelp32.h>
 #include <stdio.h>
 
 #include "wine_test.h"
+#include "test_util.h"
 #include "cancel_test.h"
 #include "olecancel_diag.h"
 
@@ -191,20 +191,6 @@ static ICancelTest *create_test_obj(void)
     return &obj->ICancelTest_iface;
 }
 
-static HRESULT WINAPI cf_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI cf_AddRef(IClassFactory *iface) { return 2; }
-static ULONG WINAPI cf_Release(IClassFactory *iface) { return 1; }
-
 static HRESULT WINAPI cf_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **ppv)
 {
     ICancelTest *obj;
@@ -217,11 +203,9 @@ static HRESULT WINAPI cf_CreateInstance(IClassFactory *iface, IUnknown *outer, R
     return hr;
 }
 
-static HRESULT WINAPI cf_LockServer(IClassFactory *iface, BOOL lock) { return S_OK; }
-
 static const IClassFactoryVtbl cf_vtbl =
 {
-    cf_QueryInterface, cf_AddRef, cf_Release, cf_CreateInstance, cf_LockServer,
+    static_cf_QueryInterface, static_cf_AddRef, static_cf_Release, cf_CreateInstance, static_cf_LockServer,
 };
 static IClassFactory test_cf = { (IClassFactoryVtbl *)&cf_vtbl };
 
@@ -255,23 +239,6 @@ static void parse_clsid(const char *str)
 }
 
 /* ---- registration --------------------------------------------------------- */
-
-static void guid_str(const GUID *id, char *buf)
-{
-    sprintf(buf, "{%08lX-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", id->Data1, id->Data2, id->Data3,
-            id->Data4[0], id->Data4[1], id->Data4[2], id->Data4[3], id->Data4[4], id->Data4[5],
-            id->Data4[6], id->Data4[7]);
-}
-
-static LONG set_value(HKEY root, const char *path, const char *name, const char *value)
-{
-    HKEY key;
-    LONG ret = RegCreateKeyExA(root, path, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL);
-    if (ret) return ret;
-    ret = RegSetValueExA(key, name, 0, REG_SZ, (const BYTE *)value, strlen(value) + 1);
-    RegCloseKey(key);
-    return ret;
-}
 
 /* HKCU\Software\Classes is where a per-user registration belongs; Wine 8.0's
  * combase reads only HKLM\Software\Classes (HKCR), so the same keys go there
@@ -414,14 +381,13 @@ static DWORD WINAPI caller_thread(void *arg)
         }
         case CMD_BENCH:
         {
-            LARGE_INTEGER t0, t1, freq;
+            LARGE_INTEGER t0, t1;
             LONG i;
-            QueryPerformanceFrequency(&freq);
             QueryPerformanceCounter(&t0);
             for (i = 0; i < c->value; i++)
                 if (FAILED(c->hr = ICancelTest_Echo(c->proxy, i, &c->result))) break;
             QueryPerformanceCounter(&t1);
-            c->bench_us = (t1.QuadPart - t0.QuadPart) * 1e6 / freq.QuadPart / c->value;
+            c->bench_us = ms_since(&t0, &t1) * 1000.0 / c->value;
             break;
         }
         default: break;
@@ -482,13 +448,6 @@ static void caller_destroy(struct caller *c)
     CloseHandle(c->done);
 }
 
-static double ms_since(const LARGE_INTEGER *start, const LARGE_INTEGER *end)
-{
-    LARGE_INTEGER freq;
-    QueryPerformanceFrequency(&freq);
-    return (end->QuadPart - start->QuadPart) * 1000.0 / freq.QuadPart;
-}
-
 /* waits until the server finished the Work it is running, and gets its
  * observations on the same proxy (that is row 15 as well) */
 static void settle_server(struct caller *c)
@@ -517,6 +476,31 @@ static DWORD WINAPI infinite_cancel_thread(void *arg)
     struct infinite_cancel *a = arg;
     a->hr = CoCancelCall(a->tid, RPC_C_CANCEL_INFINITE_TIMEOUT);
     return 0;
+}
+
+/* rows 10 and 11: Work(ms, value, stop) is cancelled with `timeout` once the
+ * server is in it; the cancel answers `expect` and the call still returns its
+ * real result (Work doubles the value).  Then the server's observations are
+ * in c->obs; FALSE if the server never got the call. */
+static BOOL cancel_call_that_completes(struct caller *c, const char *row, LONG ms, LONG value, LONG stop,
+                                       BOOL enable, ULONG timeout, HRESULT expect)
+{
+    char what[32];
+    HRESULT hr;
+
+    caller_start(c, CMD_WORK, ms, value, stop, enable);
+    if (!wait_bounded(ev_entered, 10000, "server entered"))
+    {
+        caller_wait(c, 30000);
+        return FALSE;
+    }
+    hr = CoCancelCall(c->tid, timeout);
+    ok(hr == expect, "%s: CoCancelCall(tid, %lu): %#lx\n", row, timeout, hr);
+    snprintf(what, sizeof(what), "%s call", row);
+    if (wait_bounded(c->done, 10000, what))
+        ok(c->hr == S_OK && c->result == value * 2, "%s: call: %#lx, %ld\n", row, c->hr, c->result);
+    caller_call(c, CMD_OBS, 0, 0, 0, FALSE);
+    return TRUE;
 }
 
 static void test_rows(struct caller *c)
@@ -578,32 +562,14 @@ static void test_rows(struct caller *c)
     settle_server(c);
 
     /* row 10: call started with cancellation disabled */
-    caller_start(c, CMD_WORK, 600, 5, 1, FALSE);
-    if (wait_bounded(ev_entered, 10000, "server entered"))
-    {
-        hr = CoCancelCall(c->tid, 0);
-        ok(hr == CO_E_CANCEL_DISABLED, "row 10: CoCancelCall: %#lx\n", hr);
-        if (wait_bounded(c->done, 10000, "row 10 call"))
-            ok(c->hr == S_OK && c->result == 10, "row 10: call: %#lx, %ld\n", c->hr, c->result);
-        hr = caller_call(c, CMD_OBS, 0, 0, 0, FALSE);
+    if (cancel_call_that_completes(c, "row 10", 600, 5, 1, FALSE, 0, CO_E_CANCEL_DISABLED))
         ok(c->obs[0] == RPC_S_CALLPENDING && c->obs[1] == RPC_S_CALLPENDING,
            "row 14: uncancellable call: server CoTestCancel %#lx, %#lx\n", c->obs[0], c->obs[1]);
-    }
-    else caller_wait(c, 30000);
     settle_server(c);
 
     /* row 11: server returns inside the timeout */
-    caller_start(c, CMD_WORK, 1000, 9, 0, TRUE);
-    if (wait_bounded(ev_entered, 10000, "server entered"))
-    {
-        hr = CoCancelCall(c->tid, 5);
-        ok(hr == RPC_E_CALL_COMPLETE, "row 11: CoCancelCall(tid, 5): %#lx\n", hr);
-        if (wait_bounded(c->done, 10000, "row 11 call"))
-            ok(c->hr == S_OK && c->result == 18, "row 11: call: %#lx, %ld\n", c->hr, c->result);
-        hr = caller_call(c, CMD_OBS, 0, 0, 0, FALSE);
+    if (cancel_call_that_completes(c, "row 11", 1000, 9, 0, TRUE, 5, RPC_E_CALL_COMPLETE))
         ok(c->obs[1] == RPC_E_CALL_CANCELED, "row 11: server was told at once: %#lx\n", c->obs[1]);
-    }
-    else caller_wait(c, 30000);
     settle_server(c);
 
     /* row 13: infinite timeout keeps the caller blocked until the server returns */
@@ -684,10 +650,8 @@ static void test_nested(struct caller *c)
 
 static void spin_us(LONG us)
 {
-    LARGE_INTEGER f, s, n;
-    QueryPerformanceFrequency(&f);
-    QueryPerformanceCounter(&s);
-    do QueryPerformanceCounter(&n); while ((n.QuadPart - s.QuadPart) * 1000000 / f.QuadPart < us);
+    double end = now_ms() + us / 1000.0;
+    while (now_ms() < end);
 }
 
 static void test_race(struct caller *c, int iterations)
@@ -737,37 +701,6 @@ static void test_race(struct caller *c, int iterations)
 
 /* ---- 200 cancels: no handle or thread growth; latency ---------------------------- */
 
-static DWORD thread_count(void)
-{
-    HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-    THREADENTRY32 te = { sizeof(te) };
-    DWORD n = 0, pid = GetCurrentProcessId();
-
-    if (snap == INVALID_HANDLE_VALUE) return 0;
-    if (Thread32First(snap, &te))
-        do if (te.th32OwnerProcessID == pid) n++; while (Thread32Next(snap, &te));
-    CloseHandle(snap);
-    return n;
-}
-
-/* Wine 8.0's GetProcessHandleCount answers 0: count the valid handle values */
-static DWORD handle_count(void)
-{
-    DWORD n = 0, flags;
-    UINT_PTR h;
-
-    if (GetProcessHandleCount(GetCurrentProcess(), &n) && n) return n;
-    for (h = 4; h < 0x10000; h += 4)
-        if (GetHandleInformation((HANDLE)h, &flags)) n++;
-    return n;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void cancel_many(struct caller *c, int count, double *lat)
 {
     LARGE_INTEGER t0;
@@ -806,7 +739,7 @@ static void test_many_cancels(struct caller *c)
     threads1 = thread_count();
     ok(handles1 <= handles0 + 8, "handles %lu -> %lu\n", handles0, handles1);
     ok(threads1 <= threads0 + 2, "threads %lu -> %lu\n", threads0, threads1);
-    qsort(lat, 200, sizeof(lat[0]), cmp_double);
+    qsort(lat, 200, sizeof(lat[0]), compare_double);
     trace("cancel -> return latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", lat[99], lat[197], lat[199]);
     trace("handles %lu -> %lu, threads %lu -> %lu\n", handles0, handles1, threads0, threads1);
     settle_server(c);
@@ -1007,13 +940,11 @@ static HRESULT marshal_obj(enum server_kind kind)
 static DWORD WINAPI sta_host(void *arg)
 {
     HRESULT *hr = arg;
-    MSG msg;
 
     CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     *hr = marshal_obj(SERVER_INPROC_STA);
     SetEvent(sta_host_ready);
-    while (MsgWaitForMultipleObjects(1, &ev_quit, FALSE, 180000, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
-        while (PeekMessageA(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageA(&msg);
+    pump_messages_until(ev_quit, 180000);
     CoUninitialize();
     return 0;
 }
@@ -1061,6 +992,26 @@ static void test_local_mta_client(void)
 
 /* ---- bench ------------------------------------------------------------------------------- */
 
+/* one warm-up, then five rounds that alternate cancellation off/on so that
+ * drift hits both alike; a line per run, "<metric>, cancellation on|off" */
+static void bench_calls(struct caller *c, const char *metric)
+{
+    int round, n = 3000;
+    BOOL enable;
+
+    caller_start(c, CMD_BENCH, 0, 500, 0, FALSE);
+    caller_wait(c, 60000);
+    for (round = 0; round < 5; round++)
+    {
+        for (enable = 0; enable <= 1; enable++)
+        {
+            caller_start(c, CMD_BENCH, 0, n, 0, enable);
+            if (!wait_bounded(c->done, 120000, "bench")) break;
+            printf("%s, cancellation %s\t%.2f\tus/call\n", metric, enable ? "on" : "off", c->bench_us);
+        }
+    }
+}
+
 /* "cancel_sync bench [nohook]": the figures of make bench, one line each
  * (metric <TAB> value <TAB> unit); "nohook" is the run on stock Wine */
 static void bench(BOOL hooks)
@@ -1069,30 +1020,19 @@ static void bench(BOOL hooks)
     static const DWORD models[] = { COINIT_APARTMENTTHREADED, COINIT_MULTITHREADED };
     struct caller c;
     double lat[200];
-    int round, model, n = 3000;
-    BOOL enable;
+    char metric[64];
+    int model;
 
     for (model = 0; model < 2; model++)
     {
         if (!caller_create(&c, "bench", models[model], SERVER_LOCAL)) return;
-        caller_start(&c, CMD_BENCH, 0, 500, 0, FALSE);
-        caller_wait(&c, 60000);
-        /* rounds alternate off/on so that drift hits both alike */
-        for (round = 0; round < 5; round++)
-        {
-            for (enable = 0; enable <= 1; enable++)
-            {
-                caller_start(&c, CMD_BENCH, 0, n, 0, enable);
-                if (!wait_bounded(c.done, 120000, "bench")) break;
-                printf("sync cross-process call, %s client, cancellation %s\t%.2f\tus/call\n",
-                       names[model], enable ? "on" : "off", c.bench_us);
-            }
-        }
+        snprintf(metric, sizeof(metric), "sync cross-process call, %s client", names[model]);
+        bench_calls(&c, metric);
         if (hooks)
         {
             cancel_many(&c, 20, NULL);
             cancel_many(&c, 200, lat);
-            qsort(lat, 200, sizeof(lat[0]), cmp_double);
+            qsort(lat, 200, sizeof(lat[0]), compare_double);
             printf("CoCancelCall(tid, 0) -> call returns, %s client, p50\t%.3f\tms\n", names[model], lat[99]);
             printf("CoCancelCall(tid, 0) -> call returns, %s client, p99\t%.3f\tms (goal <= 5)\n", names[model], lat[197]);
             settle_server(&c);
@@ -1102,18 +1042,7 @@ static void bench(BOOL hooks)
 
     /* the posted path: MTA caller -> STA object of this process */
     if (!caller_create(&c, "bench posted", COINIT_MULTITHREADED, SERVER_INPROC_STA)) return;
-    caller_start(&c, CMD_BENCH, 0, 500, 0, FALSE);
-    caller_wait(&c, 60000);
-    for (round = 0; round < 5; round++)
-    {
-        for (enable = 0; enable <= 1; enable++)
-        {
-            caller_start(&c, CMD_BENCH, 0, n, 0, enable);
-            if (!wait_bounded(c.done, 120000, "bench")) break;
-            printf("sync call, MTA client -> in-process STA object, cancellation %s\t%.2f\tus/call\n",
-                   enable ? "on" : "off", c.bench_us);
-        }
-    }
+    bench_calls(&c, "sync call, MTA client -> in-process STA object");
     caller_destroy(&c);
 }
 
@@ -1148,9 +1077,7 @@ START_TEST(cancel_sync)
 #ifndef OLECANCEL_SPIKE
     {
         /* the self-check, through olecancel's diagnostics export */
-        olecancel_get_diag_func get = (void *)GetProcAddress(GetModuleHandleA("ole32.dll"),
-                                                             MAKEINTRESOURCEA(OLECANCEL_DIAG_ORDINAL));
-        const struct olecancel_diag *diag = get ? get() : NULL;
+        const struct olecancel_diag *diag = get_olecancel_diag();
         ok(diag != NULL, "no olecancel diagnostics export\n");
         if (diag)
         {

@@ -17,6 +17,7 @@
 #include <ole2.h>
 #include <objbase.h>
 #include "wine_test.h"
+#include "test_util.h"
 #include "version.h"
 
 static BOOL expect_builtin;
@@ -191,15 +192,13 @@ struct host_thread
 static DWORD CALLBACK sta_host(void *arg)
 {
     struct host_thread *host = arg;
-    MSG msg;
 
     CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
     host->hr = CoMarshalInterThreadInterfaceInStream(&IID_IClassFactory,
             (IUnknown *)&host->factory->IClassFactory_iface, &host->stream);
     SetEvent(host->ready);
     /* serve calls until told to stop (bounded by the test's own waits) */
-    while (MsgWaitForMultipleObjects(1, &host->done, FALSE, 30000, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
-        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    pump_messages_until(host->done, 30000);
     CoUninitialize();
     return 0;
 }
