@@ -1333,7 +1333,6 @@ static DWORD WINAPI client_thread(void *arg)
         test_aggregation(proxy);
         test_async_unknown(proxy);
         test_many_outstanding(proxy);
-        if (bench_mode) measure(proxy, params);
         wait_pool_idle();
         ref1 = get_refcount((IUnknown *)proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);
@@ -1371,6 +1370,9 @@ static DWORD WINAPI client_thread(void *arg)
         ref1 = get_refcount((IUnknown *)proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);
         winetest_pop_context();
+        /* last: its 100 cancels and 500 call objects grow the pool and Wine's
+         * connection cache past what the leak check above compares */
+        if (bench_mode) measure(proxy, params);
         IOcTest2_Release(proxy);
     }
     winetest_pop_context();
