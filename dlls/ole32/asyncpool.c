@@ -83,24 +83,35 @@ done:
     return 0;
 }
 
-HRESULT asyncpool_submit(asyncpool_func func, void *context)
+/* Queues work; a new thread only when every existing worker is taken.
+ * Urgent work (short MTA chores a caller waits for) goes first and may take
+ * a thread beyond the limit: every worker may be busy with a long call. */
+static HRESULT enqueue(asyncpool_func func, void *context, BOOL urgent)
 {
     struct pool_work *work;
     BOOL spawn = FALSE;
     HANDLE thread;
 
     if (!(work = malloc(sizeof(*work)))) return E_OUTOFMEMORY;
-    work->next = NULL;
     work->func = func;
     work->context = context;
 
     AcquireSRWLockExclusive(&pool_lock);
-    if (pool_tail) pool_tail->next = work;
-    else pool_head = work;
-    pool_tail = work;
+    if (urgent)
+    {
+        work->next = pool_head;
+        pool_head = work;
+        if (!pool_tail) pool_tail = work;
+    }
+    else
+    {
+        work->next = NULL;
+        if (pool_tail) pool_tail->next = work;
+        else pool_head = work;
+        pool_tail = work;
+    }
     pool_queued++;
-    /* a new thread only when every existing worker is taken */
-    if (pool_queued > pool_idle && pool_threads < ASYNCPOOL_MAX_THREADS)
+    if (pool_queued > pool_idle && (urgent || pool_threads < ASYNCPOOL_MAX_THREADS))
     {
         pool_threads++;
         spawn = TRUE;
@@ -124,6 +135,11 @@ HRESULT asyncpool_submit(asyncpool_func func, void *context)
     return S_OK;
 }
 
+HRESULT asyncpool_submit(asyncpool_func func, void *context)
+{
+    return enqueue(func, context, FALSE);
+}
+
 struct sync_work
 {
     asyncpool_func func;
@@ -138,44 +154,6 @@ static void run_sync_proc(void *arg)
     SetEvent(work->done);
 }
 
-/* Short MTA chores for a waiting caller go first, and may take a thread
- * beyond the limit: every worker may be busy with a long call. */
-static HRESULT submit_urgent(asyncpool_func func, void *context)
-{
-    struct pool_work *work;
-    BOOL spawn = FALSE;
-    HANDLE thread;
-
-    if (!(work = malloc(sizeof(*work)))) return E_OUTOFMEMORY;
-    work->func = func;
-    work->context = context;
-
-    AcquireSRWLockExclusive(&pool_lock);
-    work->next = pool_head;
-    pool_head = work;
-    if (!pool_tail) pool_tail = work;
-    pool_queued++;
-    if (pool_queued > pool_idle)
-    {
-        pool_threads++;
-        spawn = TRUE;
-    }
-    ReleaseSRWLockExclusive(&pool_lock);
-    WakeConditionVariable(&pool_cond);
-
-    if (spawn)
-    {
-        if ((thread = CreateThread(NULL, 0, pool_worker, NULL, 0, NULL))) CloseHandle(thread);
-        else
-        {
-            AcquireSRWLockExclusive(&pool_lock);
-            pool_threads--;
-            ReleaseSRWLockExclusive(&pool_lock);
-        }
-    }
-    return S_OK;
-}
-
 HRESULT asyncpool_run_sync(asyncpool_func func, void *context)
 {
     struct sync_work work;
@@ -184,7 +162,7 @@ HRESULT asyncpool_run_sync(asyncpool_func func, void *context)
     work.func = func;
     work.context = context;
     if (!(work.done = CreateEventW(NULL, TRUE, FALSE, NULL))) return HRESULT_FROM_WIN32(GetLastError());
-    if (SUCCEEDED(hr = submit_urgent(run_sync_proc, &work)))
+    if (SUCCEEDED(hr = enqueue(run_sync_proc, &work, TRUE)))
         WaitForSingleObject(work.done, INFINITE);
     CloseHandle(work.done);
     return hr;
