@@ -8,8 +8,13 @@
 #   make check           build, throwaway prefix, install, conformance + smoke tests
 #   make check-builtin   the same conformance tests against stock Wine (no override)
 #   make bench           benchmark with the DLL against stock Wine, same run
-#   make update-exports  re-record dlls/ole32/ole32.exports from the installed Wine
+#   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
+#   make check-matrix    make check in Debian chroots: Wine 8.0 and 10.0, 64- and 32-bit
 #   make deps            check (and as root on Debian, install) the toolchain
+#
+# Wine's programs are found by tools/find-wine when a recipe first needs them,
+# which is after `deps` has installed them: nothing is decided when this file
+# is read.
 
 SHELL := /bin/bash
 VERSION := 0.1.0
@@ -22,11 +27,11 @@ DLLTOOL64 := x86_64-w64-mingw32-dlltool
 DLLTOOL32 := i686-w64-mingw32-dlltool
 PYTHON := python3
 
-# widl: whatever Wine's packaging calls it
-WIDL := $(firstword $(shell command -v widl widl-stable 2>/dev/null) $(wildcard /usr/lib/wine/widl))
-WINE := $(firstword $(wildcard /usr/lib/wine/wine64) $(shell command -v wine64 wine 2>/dev/null))
-
-DEBIAN_PACKAGES := wine64 wine64-tools libwine-dev mingw-w64 python3 make
+# found on first use (in a recipe, after deps), then kept: $(call wine_tool,ROLE)
+wine_tool = $(or $(wine_tool_$(1)),$(eval wine_tool_$(1) := $$(shell tools/find-wine $(1)))$(wine_tool_$(1)))
+WIDL = $(call wine_tool,widl)
+WINE = $(call wine_tool,wine64)
+WINE32 = $(call wine_tool,wine32)
 
 CFLAGS := -O2 -g -gdwarf-4 -Wall -Wno-unknown-pragmas -fno-strict-aliasing \
           -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DCOBJMACROS -DCONST_VTABLE -Iinclude
@@ -36,7 +41,8 @@ DLL_LIBS := -lrpcrt4 -loleaut32 -luuid -ladvapi32 -luser32 -lkernel32
 
 DLL_SRCS := $(wildcard dlls/ole32/*.c)
 DLL_HDRS := $(wildcard dlls/ole32/*.h) $(wildcard include/*.h)
-EXPORTS := dlls/ole32/ole32.exports
+# one recorded list per supported Wine version, oldest first
+EXPORTS := $(shell ls dlls/ole32/exports/wine-*.exports | sort -V)
 LOCAL := dlls/ole32/ole32.local
 GEN := $(PYTHON) tools/gen-exports.py
 
@@ -55,7 +61,7 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
 deps:
-	@tools/check-deps $(DEBIAN_PACKAGES)
+	@tools/check-deps
 
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
       build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe
@@ -131,12 +137,12 @@ build/gen/exports_list.h: $(EXPORTS) $(LOCAL) tools/gen-exports.py
 # test interfaces: widl -Oif (stubless) headers, proxies and IIDs.  Wine's
 # NdrDllGetClassObject fills NULL stub-vtable slots in place, so the stub
 # vtables widl emits const are made writable, as MIDL emits them.
-build/idl/%.h build/idl/%_p.c build/idl/%_i.c: idl/%.idl
+build/idl/%.h build/idl/%_p.c build/idl/%_i.c: idl/%.idl | deps
 	@mkdir -p build/idl
 	cd build/idl && $(WIDL) -m64 -Oif -I$(WINE_IDL_DIR) -h -H $*.h -p -P $*_p.c -u -U $*_i.c ../../$<
 	sed -i 's/^static const CInterfaceStubVtbl _/static CInterfaceStubVtbl _/' build/idl/$*_p.c
 
-build/idl/dlldata.c: $(IDLS)
+build/idl/dlldata.c: $(IDLS) | deps
 	@mkdir -p build/idl
 	cd build/idl && $(WIDL) --dlldata-only -o dlldata.c $(IDL_NAMES)
 
@@ -179,11 +185,14 @@ demo: all
 bench: all
 	$(if $(shell command -v taskset),taskset -c 0) tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
 
+# the installed Wine's list; Wine 10.0's is recorded in the trixie chroot
+# of check-matrix: tools/chroot-matrix update-exports
 update-exports: deps
-	$(GEN) record --builtin $$(tools/find-builtin ole32.dll) \
+	set -e; v=$$(tools/find-wine version); out=dlls/ole32/exports/wine-$$v.exports; \
+	$(GEN) record --wine-version $$v --builtin $$(tools/find-wine windows64)/ole32.dll \
 	    --mingw /usr/x86_64-w64-mingw32/lib/libole32.a \
-	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $(EXPORTS).new
-	mv $(EXPORTS).new $(EXPORTS)
+	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $$out.new; \
+	mv $$out.new $$out; echo "recorded $$out"
 
 clean:
 	rm -rf build
