@@ -8,8 +8,10 @@
 #   make check           build, throwaway prefix, install, conformance + smoke tests
 #   make check-builtin   the same conformance tests against stock Wine (no override)
 #   make bench           benchmark with the DLL against stock Wine, same run
-#   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
 #   make check-matrix    make check in Debian chroots: Wine 8.0 and 10.0, 64- and 32-bit
+#   make check-wine      Wine's own ole32/combase/oleaut32/rpcrt4 tests, stock vs olecancel
+#   make check-stress    500 COM starts, wineboot -u and explorer, stock vs olecancel
+#   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
 #   make deps            check (and as root on Debian, install) the toolchain
 #
 # Wine's programs are found by tools/find-wine when a recipe first needs them,
@@ -56,7 +58,7 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps dlls tests check check-matrix check-builtin demo bench update-exports clean distclean
+.PHONY: all deps dlls tests check check-matrix check-builtin check-wine check-stress demo bench update-exports clean distclean
 
 all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
@@ -203,6 +205,13 @@ demo: all
 # cross-process round trips are bimodal otherwise (250 or 600 us)
 bench: all
 	$(if $(shell command -v taskset),taskset -c 0) tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
+
+# Wine's own conformance tests; docs/check-wine.md
+check-wine: all
+	tools/check-wine/check-wine --wine "$(WINE)" --dll-dir build
+
+check-stress: all
+	tools/stress --wine "$(WINE)" --dll-dir build
 
 # the installed Wine's list; Wine 10.0's is recorded in the trixie chroot
 # of check-matrix: tools/chroot-matrix update-exports
