@@ -10,6 +10,10 @@
 #   make bench           benchmark with the DLL against stock Wine, same run
 #   make update-exports  re-record dlls/ole32/ole32.exports from the installed Wine
 #   make deps            check (and as root on Debian, install) the toolchain
+#   make dist            the release tarball build/olecancel-VERSION.tar.gz (reproducible)
+#   make check-dist      build it twice from clean exports, compare, install from the unpacked tarball
+#   make deb             the Debian package build/olecancel_VERSION_all.deb
+#   make check-deb       lintian, then apt-get install it, install into a fresh prefix, purge
 
 SHELL := /bin/bash
 VERSION := 0.1.0
@@ -50,7 +54,8 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
+.PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean \
+        dist check-dist deb check-deb
 
 all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
@@ -184,6 +189,30 @@ update-exports: deps
 	    --mingw /usr/x86_64-w64-mingw32/lib/libole32.a \
 	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $(EXPORTS).new
 	mv $(EXPORTS).new $(EXPORTS)
+
+# ---- release tarball and Debian package -----------------------------------------
+
+# the same commit gives the same bytes: no build directory in the debug info
+# (the DLLs' PE timestamps are already off), every timestamp the commit's
+CFLAGS += -ffile-prefix-map=$(CURDIR)=.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+DIST_INPUTS := build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe \
+               tools/olecancel-setup docs/olecancel-setup.1 README.md LICENSE CHANGELOG
+
+dist: build/olecancel-$(VERSION).tar.gz
+build/olecancel-$(VERSION).tar.gz: $(DIST_INPUTS) tools/make-dist
+	tools/make-dist --version $(VERSION) --build build --out $@
+
+check-dist: tests
+	tools/check-dist --version $(VERSION) --tests build/tests/x64
+
+deb: build/olecancel_$(VERSION)_all.deb
+build/olecancel_$(VERSION)_all.deb: $(DIST_INPUTS) tools/make-deb packaging/debian/control.in packaging/debian/copyright
+	tools/make-deb --version $(VERSION) --build build --out $@
+
+check-deb: deb tests
+	tools/check-deb --deb build/olecancel_$(VERSION)_all.deb --tests build/tests/x64
 
 clean:
 	rm -rf build
