@@ -34,6 +34,8 @@ DEBIAN_PACKAGES := wine64 wine64-tools libwine-dev mingw-w64 python3 make
 
 CFLAGS := -O2 -g -gdwarf-4 -Wall -Wno-unknown-pragmas -fno-strict-aliasing \
           -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DCOBJMACROS -DCONST_VTABLE -Iinclude
+# reproducible builds: no build directory in the debug info
+CFLAGS += -ffile-prefix-map=$(CURDIR)=.
 DLL_LDFLAGS := -shared -static-libgcc -Wl,--file-alignment=4096 -Wl,--enable-stdcall-fixup \
                -Wl,--no-insert-timestamp
 DLL_LIBS := -lrpcrt4 -loleaut32 -luuid -ladvapi32 -luser32 -lkernel32
@@ -110,7 +112,7 @@ $(eval $(call dll_rule,x32,$(CC32)))
 
 build/x64/olecancel-probe.exe: tools/probe.c
 	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -luuid -lversion
+	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -Wl,--no-insert-timestamp -lole32 -luuid -lversion
 
 build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
 	@mkdir -p $(@D)
@@ -192,9 +194,8 @@ update-exports: deps
 
 # ---- release tarball and Debian package -----------------------------------------
 
-# the same commit gives the same bytes: no build directory in the debug info
-# (the DLLs' PE timestamps are already off), every timestamp the commit's
-CFLAGS += -ffile-prefix-map=$(CURDIR)=.
+# the same commit gives the same bytes (CFLAGS' -ffile-prefix-map, the PE
+# timestamps off): every timestamp in the tarball and the .deb is the commit's
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 export SOURCE_DATE_EPOCH
 DIST_INPUTS := build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe \
