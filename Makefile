@@ -205,6 +205,7 @@ dist: build/olecancel-$(VERSION).tar.gz
 build/olecancel-$(VERSION).tar.gz: $(DIST_INPUTS) tools/make-dist
 	tools/make-dist --version $(VERSION) --build build --out $@
 
+# check-dist and check-deb take /tmp/olecancel-wine.lock themselves while Wine runs
 check-dist: tests
 	tools/check-dist --version $(VERSION) --tests build/tests/x64
 
