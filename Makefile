@@ -13,6 +13,10 @@
 #   make check-stress    500 COM starts, wineboot -u and explorer, stock vs olecancel
 #   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
 #   make deps            check (and as root on Debian, install) the toolchain
+#   make dist            the release tarball build/olecancel-VERSION.tar.gz (reproducible)
+#   make check-dist      build it twice from clean exports, compare, install from the unpacked tarball
+#   make deb             the Debian package build/olecancel_VERSION_all.deb
+#   make check-deb       lintian, then apt-get install it, install into a fresh prefix, purge
 #
 # Wine's programs are found by tools/find-wine when a recipe first needs them,
 # which is after `deps` has installed them: nothing is decided when this file
@@ -37,6 +41,8 @@ WINE32 = $(call wine_tool,wine32)
 
 CFLAGS := -O2 -g -gdwarf-4 -Wall -Wno-unknown-pragmas -fno-strict-aliasing \
           -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DCOBJMACROS -DCONST_VTABLE -Iinclude
+# reproducible builds: no build directory in the debug info
+CFLAGS += -ffile-prefix-map=$(CURDIR)=.
 DLL_LDFLAGS := -shared -static-libgcc -Wl,--file-alignment=4096 -Wl,--enable-stdcall-fixup \
                -Wl,--no-insert-timestamp
 DLL_LIBS := -lrpcrt4 -loleaut32 -luuid -ladvapi32 -luser32 -lkernel32
@@ -58,7 +64,8 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps dlls tests check check-matrix check-builtin check-wine check-stress demo bench update-exports clean distclean
+.PHONY: all deps dlls tests check check-matrix check-builtin check-wine check-stress demo bench update-exports \
+        clean distclean dist check-dist deb check-deb
 
 all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
@@ -168,7 +175,7 @@ build/tests/$(1)/%.exe: tests/%.c tests/wine_test.h tests/test_util.h dlls/ole32
 
 build/$(1)/olecancel-probe.exe: tools/probe.c
 	@mkdir -p $$(@D)
-	$(2) $(CFLAGS) -municode -o $$@ $$< -static-libgcc -lole32 -luuid -lversion
+	$(2) $(CFLAGS) -municode -o $$@ $$< -static-libgcc -Wl,--no-insert-timestamp -lole32 -luuid -lversion
 
 build/$(1)/olecancel-smoke-server.exe: tools/smoke_server.c
 	@mkdir -p $$(@D)
@@ -221,6 +228,30 @@ update-exports: deps
 	    --mingw /usr/x86_64-w64-mingw32/lib/libole32.a \
 	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $$out.new; \
 	mv $$out.new $$out; echo "recorded $$out"
+
+# ---- release tarball and Debian package -----------------------------------------
+
+# the same commit gives the same bytes (CFLAGS' -ffile-prefix-map, the PE
+# timestamps off): every timestamp in the tarball and the .deb is the commit's
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+DIST_INPUTS := build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x32/olecancel-probe.exe \
+               tools/olecancel-setup tools/find-wine docs/olecancel-setup.1 README.md LICENSE CHANGELOG
+
+dist: build/olecancel-$(VERSION).tar.gz
+build/olecancel-$(VERSION).tar.gz: $(DIST_INPUTS) tools/make-dist
+	tools/make-dist --version $(VERSION) --build build --out $@
+
+# check-dist and check-deb take /tmp/olecancel-wine.lock themselves while Wine runs
+check-dist: tests
+	tools/check-dist --version $(VERSION) --tests build/tests/x64
+
+deb: build/olecancel_$(VERSION)_all.deb
+build/olecancel_$(VERSION)_all.deb: $(DIST_INPUTS) tools/make-deb packaging/debian/control.in packaging/debian/copyright
+	tools/make-deb --version $(VERSION) --build build --out $@
+
+check-deb: deb tests
+	tools/check-deb --deb build/olecancel_$(VERSION)_all.deb --tests build/tests/x64
 
 clean:
 	rm -rf build
