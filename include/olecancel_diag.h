@@ -30,7 +30,8 @@ struct olecancel_diag
     void (*refuse_self_checks)(void);
     /* Wine's export of that name in dll, or NULL when absent or a stub */
     void *(*wine_implementation)(const WCHAR *dll, const char *name);
-    /* "fixme:olecancel:" lines printed saying feature n is off (0 or 1) */
+    /* times feature n was said to be off, on a "fixme:olecancel:" line
+     * (printed unless WINEDEBUG turns fixme lines off): 0 or 1 */
     LONG (*feature_off_lines)(ULONG feature);
 };
 

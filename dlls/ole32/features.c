@@ -35,7 +35,7 @@ static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
 };
 
 static LONG feature_said[OLECANCEL_FEATURE_COUNT];
-static LONG feature_lines[OLECANCEL_FEATURE_COUNT];   /* printed, for the tests */
+static LONG feature_lines[OLECANCEL_FEATURE_COUNT];   /* said, for the tests */
 
 void olecancel_feature_off(enum olecancel_feature feature, const char *fmt, ...)
 {
@@ -46,7 +46,7 @@ void olecancel_feature_off(enum olecancel_feature feature, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(reason, sizeof(reason), fmt, args);
     va_end(args);
-    if (olecancel_dbg_on(DBCL_FIXME)) InterlockedIncrement(&feature_lines[feature]);
+    InterlockedIncrement(&feature_lines[feature]);
     FIXME("%s: off in this process: %s\n", feature_names[feature], reason);
 }
 

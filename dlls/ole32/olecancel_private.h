@@ -67,7 +67,7 @@ void olecancel_remoting_started(void);
 void olecancel_object_obtained(IUnknown *obj);
 /* diagnostics: bit n set when feature n has started */
 ULONG olecancel_started(void);
-/* diagnostics: fixme lines printed for a feature (0 or 1) */
+/* diagnostics: times a feature was said to be off (0 or 1) */
 LONG olecancel_feature_lines(ULONG feature);
 /* diagnostics: make every self-check not yet run refuse */
 void olecancel_refuse_for_tests(void);
