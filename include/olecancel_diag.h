@@ -22,6 +22,17 @@ struct olecancel_diag
     /* named events of cancelled calls kept open so that a server can still
      * see the cancel (callcancel.c): handles held on purpose, for a while */
     LONG (*cancel_events_kept)(void);
+    /* what has started in this process: bit 0 the synchronous cancel path,
+     * bit 1 ICallFactory on proxies (nothing until the process needs it) */
+    ULONG (*started)(void);
+    /* every self-check that has not run yet refuses (its feature is then
+     * off, said once by a fixme line) */
+    void (*refuse_self_checks)(void);
+    /* Wine's export of that name in dll, or NULL when absent or a stub */
+    void *(*wine_implementation)(const WCHAR *dll, const char *name);
+    /* times feature n was said to be off, on a "fixme:olecancel:" line
+     * (printed unless WINEDEBUG turns fixme lines off): 0 or 1 */
+    LONG (*feature_off_lines)(ULONG feature);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

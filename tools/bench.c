@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <windows.h>
 #include <objbase.h>
 #include <psapi.h>
@@ -137,10 +138,36 @@ static void bench_memory(void)
     report("committed memory after the runs", pmc.PagefileUsage / 1024.0, "KiB");
 }
 
+static SIZE_T working_set(void)
+{
+    PROCESS_MEMORY_COUNTERS pmc = { sizeof(pmc) };
+    GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof(pmc));
+    return pmc.WorkingSetSize;
+}
+
+/* a tiny COM program: what a process that only initialises COM pays */
+static void bench_startup(void)
+{
+    SIZE_T ws = working_set();
+    double t = now_us();
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    report("first CoInitializeEx of a process", (now_us() - t) / 1000.0, "ms");
+    CoUninitialize();
+    printf("working-set growth of CoInitializeEx+CoUninitialize\t%.1f\tKiB\n",
+           ((double)working_set() - (double)ws) / 1024.0);
+}
+
 int main(int argc, char **argv)
 {
-    /* first: what a process pays when COM starts (olecancel installs its hooks here) */
-    double t = now_us();
+    double t;
+
+    if (argc >= 2 && !strcmp(argv[1], "startup"))
+    {
+        bench_startup();
+        return 0;
+    }
+    /* first: what a process pays when COM starts */
+    t = now_us();
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     report("first CoInitializeEx of a process", (now_us() - t) / 1000.0, "ms");
     CoUninitialize();

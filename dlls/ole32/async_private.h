@@ -35,24 +35,26 @@
 
 /* ---- callfactory.c ------------------------------------------------------ */
 
-/* The one entry point: installs the ICallFactory hook on Wine's proxy
- * managers and prepares the worker pool.  Idempotent and thread-safe; the
- * DLL calls it on the first CoInitialize/CoInitializeEx/OleInitialize. */
-HRESULT async_init(void);
-
 /* Answers QI(IID_ICallFactory) on a standard proxy; proxy is the proxy
  * manager's controlling IUnknown. */
 HRESULT callfactory_create(IUnknown *proxy, void **ppv);
 
 /* ---- proxyhook.c (the only patch of Wine internals) --------------------- */
 
-/* Patches the IMultiQI vtable shared by combase's proxy managers so that
+/* Shown each object an export hands out while the hook is not in: when
+ * it is a standard proxy (recognised by addresses, see proxyhook.c),
+ * patches the IMultiQI vtable shared by combase's proxy managers so that
  * QueryInterface/QueryMultipleInterfaces for IID_ICallFactory reach
- * callfactory_create.  Returns S_OK, or an error after a WARN when the
- * self-check fails (the feature is then off and nothing is patched). */
-HRESULT proxyhook_install(void);
+ * callfactory_create.  S_OK: the hook is in (now or before); S_FALSE: not
+ * a proxy, still waiting; an error: the feature is off in this process
+ * (said once).  Thread-safe. */
+HRESULT proxyhook_try(IUnknown *obj);
+/* TRUE while no proxy has been seen and the feature is not off */
+BOOL proxyhook_pending(void);
 /* TRUE when the hook is active */
 BOOL proxyhook_active(void);
+/* diagnostics: make the next self-check refuse */
+void proxyhook_refuse_for_tests(void);
 
 /* ---- callcore.c --------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * olecancel: ICallFactory of standard proxies, and async_init
+ * olecancel: ICallFactory of standard proxies
  *
  * Copyright 2026 the olecancel developers
  *
@@ -207,19 +207,4 @@ HRESULT callfactory_create(IUnknown *proxy, void **ppv)
     IUnknown_AddRef(proxy);
     *ppv = &factory->ICallFactory_iface;
     return S_OK;
-}
-
-static INIT_ONCE async_init_once = INIT_ONCE_STATIC_INIT;
-static HRESULT async_init_hr = E_FAIL;
-
-static BOOL WINAPI async_init_proc(INIT_ONCE *once, void *param, void **context)
-{
-    async_init_hr = proxyhook_install();
-    return TRUE;
-}
-
-HRESULT async_init(void)
-{
-    InitOnceExecuteOnce(&async_init_once, async_init_proc, NULL, NULL);
-    return async_init_hr;
 }

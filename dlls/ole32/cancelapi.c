@@ -41,6 +41,9 @@ static HRESULT change_counter(void *reserved, HRESULT (*change)(void), const cha
 HRESULT WINAPI CoEnableCallCancellation(void *reserved)
 {
     HRESULT hr = change_counter(reserved, cancel_enable, "CoEnableCallCancellation");
+
+    /* this thread's next calls are cancellable: the cancel path must see them */
+    if (SUCCEEDED(hr)) olecancel_remoting_started();
     TRACE("(%p) -> %#lx\n", reserved, hr);
     return hr;
 }
@@ -56,6 +59,9 @@ HRESULT WINAPI CoSetCancelObject(IUnknown *unk)
 {
     ICancelMethodCalls *cancel;
     HRESULT hr;
+    typeof(CoSetCancelObject) *wine;
+
+    if ((wine = wine_cancel_api("CoSetCancelObject"))) return wine(unk);
 
     if (!unk)
     {
@@ -80,6 +86,9 @@ HRESULT WINAPI CoSetCancelObject(IUnknown *unk)
 HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv)
 {
     HRESULT hr;
+    typeof(CoGetCancelObject) *wine;
+
+    if ((wine = wine_cancel_api("CoGetCancelObject"))) return wine(tid, riid, ppv);
 
     if (!ppv)
     {
@@ -101,6 +110,9 @@ HRESULT WINAPI CoCancelCall(DWORD tid, ULONG timeout)
 {
     ICancelMethodCalls *cancel;
     HRESULT hr;
+    typeof(CoCancelCall) *wine;
+
+    if ((wine = wine_cancel_api("CoCancelCall"))) return wine(tid, timeout);
 
     hr = cancel_get_top(tid ? tid : GetCurrentThreadId(), &IID_ICancelMethodCalls, (void **)&cancel);
     if (SUCCEEDED(hr))
@@ -116,6 +128,9 @@ HRESULT WINAPI CoTestCancel(void)
 {
     ICancelMethodCalls *cancel;
     HRESULT hr;
+    typeof(CoTestCancel) *wine;
+
+    if ((wine = wine_cancel_api("CoTestCancel"))) return wine();
 
     /* outside an incoming call CoGetCallContext fails with
      * RPC_E_CALL_COMPLETE, which is what we return (docs/cancel.md) */

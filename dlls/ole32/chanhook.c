@@ -421,24 +421,41 @@ HRESULT chanhook_register(void)
 
 struct sync_cancel_stats sync_cancel_stats;
 
+static BOOL sync_refuse_for_tests;
+
+void sync_cancel_refuse_for_tests(void)
+{
+    sync_refuse_for_tests = TRUE;
+}
+
 static BOOL CALLBACK sync_cancel_init_once(INIT_ONCE *once, void *param, void **ctx)
 {
     HRESULT *hr = param;
     HMODULE self;
 
+    *hr = E_FAIL;
+    if (sync_refuse_for_tests)
+    {
+        olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "the self-check was told to refuse (diagnostics export)");
+        *hr = E_ABORT;
+        return TRUE;
+    }
     /* combase keeps our hook, its import slots point at us, and threads
      * hold our FLS callback: this module must never be unloaded again */
     if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
                             (const WCHAR *)sync_cancel_init_once, &self))
     {
-        WARN("cannot pin the module (error %lu); cancellation disabled\n", GetLastError());
-        *hr = E_FAIL;
+        olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "the module cannot be pinned (error %lu)", GetLastError());
         return TRUE;
     }
 
+    /* the channel hook alone still gives servers their call contexts */
     if (FAILED(rpchook_install()))
-        WARN("synchronous calls cannot be cancelled in this process\n");
-    *hr = chanhook_register();
+        olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "combase's rpcrt4 imports are not what olecancel expects; "
+                              "blocked calls of this process cannot be ended");
+    if (FAILED(*hr = chanhook_register()))
+        olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "CoRegisterChannelHook failed (%#lx); no cancel objects "
+                              "for outgoing calls, no call contexts for incoming ones", *hr);
     return TRUE;
 }
 
@@ -447,7 +464,6 @@ HRESULT sync_cancel_init(void)
     static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
     static HRESULT result;
 
-    TRACE("()\n");
     InitOnceExecuteOnce(&once, sync_cancel_init_once, &result, NULL);
     return result;
 }

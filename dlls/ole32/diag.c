@@ -27,6 +27,10 @@ static const struct olecancel_diag diag =
     ASYNCPOOL_MAX_THREADS,
     rpchook_check_module,
     call_cancel_events_kept,
+    olecancel_started,
+    olecancel_refuse_for_tests,
+    wine_implementation,
+    olecancel_feature_lines,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)

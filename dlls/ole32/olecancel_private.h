@@ -46,12 +46,41 @@ HMODULE olecancel_builtin_module(void);
 void *olecancel_builtin_proc(const char *name);
 extern HINSTANCE olecancel_instance;
 
-/* ---- main.c ------------------------------------------------------------ */
+/* ---- features.c: when olecancel starts in a process --------------------- */
 
-/* installs olecancel's per-process machinery once (not from DllMain) */
-void olecancel_ensure_init(void);
-/* features.c: what olecancel_ensure_init() starts */
-void olecancel_features_init(void);
+enum olecancel_feature
+{
+    OLECANCEL_FEATURE_SYNC,     /* the synchronous cancel path */
+    OLECANCEL_FEATURE_ASYNC,    /* ICallFactory on proxies */
+    OLECANCEL_FEATURE_COUNT
+};
+
+/* a feature turned itself off: one fixme line per feature and process,
+ * naming it and the reason */
+void olecancel_feature_off(enum olecancel_feature feature, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* the process marshals, unmarshals or enables call cancellation: start the
+ * synchronous cancel path (once; cheap afterwards) */
+void olecancel_remoting_started(void);
+/* an export is about to hand out obj: at the first standard proxy start
+ * ICallFactory and the cancel path (cheap once started) */
+void olecancel_object_obtained(IUnknown *obj);
+/* diagnostics: bit n set when feature n has started */
+ULONG olecancel_started(void);
+/* diagnostics: times a feature was said to be off (0 or 1) */
+LONG olecancel_feature_lines(ULONG feature);
+/* diagnostics: make every self-check not yet run refuse */
+void olecancel_refuse_for_tests(void);
+
+/* ---- wineimpl.c: features Wine may have itself -------------------------- */
+
+/* Wine's function, when the DLL exports it and it is not a "@ stub" */
+void *wine_implementation(const WCHAR *dll, const char *name);
+/* combase implements all four of CoCancelCall, CoTestCancel,
+ * CoSetCancelObject and CoGetCancelObject */
+BOOL wine_has_cancel_api(void);
+/* Wine's function of that name when wine_has_cancel_api(), else NULL */
+void *wine_cancel_api(const char *name);
 
 /* ---- cancelstate.c: per-thread cancellation state ---------------------- */
 

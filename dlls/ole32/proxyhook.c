@@ -20,7 +20,7 @@
  */
 
 /*
- * This is the only place where olecancel changes Wine's own code paths.
+ * This is the only place where olecancel changes Wine's proxies.
  *
  * Wine's proxy manager (combase marshal.c) answers QueryInterface locally
  * only for the interfaces it knows and turns every other IID into a remote
@@ -33,11 +33,18 @@
  * callfactory_create from any interface of any proxy while every other IID
  * still goes to Wine's functions, so COM identity is unchanged.
  *
- * The vtable is found by unmarshaling a private object in another apartment.
- * Before anything is written the self-check requires: the interface pointer
- * is the proxy's identity (QI(IUnknown) == QI(IMultiQI)); the vtable and its
- * four used slots lie inside combase's image; the pages can be made
- * writable.  Otherwise the feature stays off with a WARN.
+ * Nothing is done until the process has a proxy of its own: the exports
+ * that hand out objects (remoting.c) show us each object they return
+ * until the hook is in.  An object is taken for a standard proxy only by
+ * addresses, before anything of it is called: its QueryInterface is code
+ * in combase (the proxy manager) or rpcrt4's IUnknown_QueryInterface_Proxy,
+ * directly or through a one-instruction import thunk (an NDR interface
+ * proxy, which delegates to its proxy manager).  Only then is it asked,
+ * locally, for IMultiQI and IUnknown.  Before anything is written the
+ * self-check requires: the two are the same pointer (the proxy's
+ * identity); the vtable and its four used slots lie inside combase's
+ * image; the pages can be made writable.  Otherwise the feature is off for
+ * the process, said once by olecancel_feature_off.
  */
 
 #include "async_private.h"
@@ -94,183 +101,143 @@ static HRESULT STDMETHODCALLTYPE hook_QueryMultipleInterfaces(IMultiQI *iface, U
     return hr;
 }
 
-/* a minimal object owned by the helper MTA thread */
-static HRESULT STDMETHODCALLTYPE probe_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown)) { *ppv = iface; return S_OK; }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-static ULONG STDMETHODCALLTYPE probe_AddRef(IUnknown *iface) { return 2; }
-static ULONG STDMETHODCALLTYPE probe_Release(IUnknown *iface) { return 1; }
-static const IUnknownVtbl probe_vtbl = { probe_QueryInterface, probe_AddRef, probe_Release };
-static IUnknown probe_object = { &probe_vtbl };
+/* ---- recognising a standard proxy by addresses ------------------------- */
 
-/* Reached through combase directly so that helper threads never re-enter
- * the DLL's own CoInitialize wrappers (which call async_init). */
-typedef HRESULT (WINAPI *coinit_fn)(void *reserved, DWORD flags);
-typedef void (WINAPI *couninit_fn)(void);
+enum hook_state { HOOK_PENDING, HOOK_ACTIVE, HOOK_OFF };
 
-/* Shared by the installer and its two helper threads; whoever finishes last
- * frees it, so a helper that outlives a timed-out wait touches live memory. */
-struct probe_ctx
-{
-    LONG refs;
-    coinit_fn coinit;
-    couninit_fn couninit;
-    IStream *stream;
-    HANDLE marshaled, done;
-    HRESULT hr;
-    void **vtbl;
-    BOOL identity_ok;
-};
+static volatile LONG hook_state = HOOK_PENDING;
+static SRWLOCK install_lock = SRWLOCK_INIT;
 
-static void probe_ctx_release(struct probe_ctx *ctx)
+static const IMAGE_NT_HEADERS *image_headers(HMODULE module)
 {
-    if (InterlockedDecrement(&ctx->refs)) return;
-    CloseHandle(ctx->marshaled);
-    CloseHandle(ctx->done);
-    IStream_Release(ctx->stream);
-    HeapFree(GetProcessHeap(), 0, ctx);
+    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)module;
+    if (!module || dos->e_magic != IMAGE_DOS_SIGNATURE) return NULL;
+    return (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
 }
 
-static DWORD WINAPI probe_owner_thread(void *arg)
+/* [ptr, ptr + len) lies inside the mapped image of module */
+static BOOL in_image_range(HMODULE module, const void *ptr, SIZE_T len)
 {
-    struct probe_ctx *ctx = arg;
-    HRESULT hr = ctx->coinit(NULL, COINIT_MULTITHREADED);
-    if (SUCCEEDED(hr))
-    {
-        ctx->hr = CoMarshalInterface(ctx->stream, &IID_IUnknown, &probe_object, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL);
-        SetEvent(ctx->marshaled);
-        WaitForSingleObject(ctx->done, 10000);
-        ctx->couninit();
-    }
-    else
-    {
-        ctx->hr = hr;
-        SetEvent(ctx->marshaled);
-    }
-    probe_ctx_release(ctx);
-    return 0;
-}
+    const IMAGE_NT_HEADERS *nt = image_headers(module);
+    const char *start = (const char *)module;
 
-static DWORD WINAPI probe_client_thread(void *arg)
-{
-    struct probe_ctx *ctx = arg;
-    IUnknown *unk, *unk2, *mqi;
-    LARGE_INTEGER zero = {{0}};
-    HRESULT hr = ctx->coinit(NULL, COINIT_APARTMENTTHREADED);
-
-    if (FAILED(hr))
-    {
-        ctx->hr = hr;
-        probe_ctx_release(ctx);
-        return 0;
-    }
-    IStream_Seek(ctx->stream, zero, STREAM_SEEK_SET, NULL);
-    if (SUCCEEDED(ctx->hr = CoUnmarshalInterface(ctx->stream, &IID_IUnknown, (void **)&unk)))
-    {
-        ctx->vtbl = *(void ***)unk;
-        if (SUCCEEDED(IUnknown_QueryInterface(unk, &IID_IMultiQI, (void **)&mqi)))
-        {
-            if (SUCCEEDED(IUnknown_QueryInterface(unk, &IID_IUnknown, (void **)&unk2)))
-            {
-                ctx->identity_ok = (unk2 == mqi && unk2 == unk);
-                IUnknown_Release(unk2);
-            }
-            IUnknown_Release(mqi);
-        }
-        IUnknown_Release(unk);
-    }
-    ctx->couninit();
-    probe_ctx_release(ctx);
-    return 0;
+    if (!nt) return FALSE;
+    return (const char *)ptr >= start && (const char *)ptr + len >= (const char *)ptr &&
+           (const char *)ptr + len <= start + nt->OptionalHeader.SizeOfImage;
 }
 
 static BOOL in_image(HMODULE module, const void *ptr)
 {
-    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)module;
-    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
-    return (const char *)ptr >= (const char *)module &&
-           (const char *)ptr < (const char *)module + nt->OptionalHeader.SizeOfImage;
+    return in_image_range(module, ptr, 1);
 }
 
-static HRESULT find_proxy_vtable(void ***vtbl)
+static HMODULE module_of(const void *ptr)
 {
-    struct probe_ctx *ctx;
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
-    HANDLE threads[2] = {0};
-    HRESULT hr = E_FAIL;
+    HMODULE module;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                            GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, ptr, &module))
+        return NULL;
+    return module;
+}
 
-    if (!combase) return E_FAIL;
-    if (!(ctx = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*ctx)))) return E_OUTOFMEMORY;
-    ctx->coinit = (coinit_fn)GetProcAddress(combase, "CoInitializeEx");
-    ctx->couninit = (couninit_fn)GetProcAddress(combase, "CoUninitialize");
-    if (!ctx->coinit || !ctx->couninit || FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &ctx->stream)))
+/* Where an import thunk ("jmp *[slot]", as linkers emit for a function
+ * taken from a DLL's import table) leads; the code itself otherwise.
+ * Only bytes inside a loaded image are read. */
+static const void *follow_import_thunk(const void *code)
+{
+    const unsigned char *p = code;
+    HMODULE module = module_of(code);
+    void * const *slot;
+
+    if (!module || !in_image_range(module, p, 6) || p[0] != 0xff || p[1] != 0x25) return code;
+#ifdef _WIN64
+    slot = (void * const *)(p + 6 + *(const INT32 *)(p + 2));   /* rip-relative */
+#else
+    slot = (void * const *)(ULONG_PTR)*(const UINT32 *)(p + 2);  /* absolute */
+#endif
+    if (!in_image_range(module, slot, sizeof(*slot))) return code;
+    return *slot;
+}
+
+/* the object's QueryInterface is Wine's proxy code: combase's, or rpcrt4's
+ * interface-proxy delegation to the proxy manager */
+static BOOL looks_like_proxy(IUnknown *obj, HMODULE combase)
+{
+    static const void *proxy_qi;
+    const void *qi = (const void *)obj->lpVtbl->QueryInterface;
+
+    if (!proxy_qi)
     {
-        HeapFree(GetProcessHeap(), 0, ctx);
-        return FAILED(hr) ? hr : E_FAIL;
+        HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+        if (rpcrt4) proxy_qi = (const void *)GetProcAddress(rpcrt4, "IUnknown_QueryInterface_Proxy");
     }
-    ctx->marshaled = CreateEventW(NULL, TRUE, FALSE, NULL);
-    ctx->done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    ctx->refs = 1;
+    if (in_image(combase, qi)) return TRUE;
+    if (!proxy_qi) return FALSE;
+    return qi == proxy_qi || follow_import_thunk(qi) == proxy_qi;
+}
 
-    InterlockedIncrement(&ctx->refs);
-    if (!(threads[0] = CreateThread(NULL, 0, probe_owner_thread, ctx, 0, NULL))) InterlockedDecrement(&ctx->refs);
-    if (threads[0] && WaitForSingleObject(ctx->marshaled, 10000) == WAIT_OBJECT_0 && SUCCEEDED(ctx->hr))
+/* the proxy manager's IMultiQI vtable behind a proxy, with the identity
+ * check; S_FALSE when the object is Wine's but no proxy */
+static HRESULT proxy_manager_vtable(IUnknown *obj, void ***vtbl)
+{
+    IUnknown *mqi, *unk;
+    HRESULT hr;
+
+    /* both answered by combase itself, without a call to the server */
+    if (FAILED(IUnknown_QueryInterface(obj, &IID_IMultiQI, (void **)&mqi))) return S_FALSE;
+    hr = IUnknown_QueryInterface(obj, &IID_IUnknown, (void **)&unk);
+    if (SUCCEEDED(hr))
     {
-        InterlockedIncrement(&ctx->refs);
-        if (!(threads[1] = CreateThread(NULL, 0, probe_client_thread, ctx, 0, NULL))) InterlockedDecrement(&ctx->refs);
-        if (threads[1] && WaitForSingleObject(threads[1], 10000) != WAIT_OBJECT_0)
-        {
-            WARN("the probe's client thread did not finish within 10 s\n");
-            ctx->hr = E_FAIL;
-        }
+        if (unk != mqi) hr = E_UNEXPECTED;
+        IUnknown_Release(unk);
     }
-    else if (threads[0]) ctx->hr = FAILED(ctx->hr) ? ctx->hr : E_FAIL;
-    SetEvent(ctx->done);
-    if (threads[0]) WaitForSingleObject(threads[0], 10000);
-    hr = ctx->hr;
-    if (SUCCEEDED(hr) && !ctx->identity_ok) hr = E_UNEXPECTED;
-    if (SUCCEEDED(hr)) *vtbl = ctx->vtbl;
-
-    if (threads[0]) CloseHandle(threads[0]);
-    if (threads[1]) CloseHandle(threads[1]);
-    probe_ctx_release(ctx);
+    if (SUCCEEDED(hr)) *vtbl = *(void ***)mqi;
+    IUnknown_Release(mqi);
     return hr;
 }
 
-HRESULT proxyhook_install(void)
+static BOOL refuse_for_tests;
+
+void proxyhook_refuse_for_tests(void)
 {
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
-    void **vtbl = NULL;
+    refuse_for_tests = TRUE;
+}
+
+/* the self-check and the patch, under install_lock */
+static HRESULT install(void **vtbl, HMODULE combase)
+{
+    HMODULE self;
     DWORD old;
-    HRESULT hr;
     int i;
 
-    TRACE("()\n");
-    if (patched_vtbl) return S_OK;
-    if (FAILED(hr = find_proxy_vtable(&vtbl)))
+    if (refuse_for_tests)
     {
-        WARN("could not reach a proxy manager (%#lx); asynchronous calls disabled\n", hr);
-        return hr;
+        olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the self-check was told to refuse (diagnostics export)");
+        return E_ABORT;
     }
-    if (!combase || !in_image(combase, vtbl) || !in_image(combase, vtbl + 3))
+    if (!in_image(combase, vtbl) || !in_image_range(combase, vtbl, 4 * sizeof(void *)))
     {
-        WARN("proxy vtable %p is not in combase %p; asynchronous calls disabled\n", vtbl, combase);
+        olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the proxy manager's vtable %p is not in combase %p", vtbl, combase);
         return E_UNEXPECTED;
     }
     for (i = 0; i < 4; i++)
     {
         if (!in_image(combase, vtbl[i]))
         {
-            WARN("proxy vtable slot %d (%p) is not in combase; asynchronous calls disabled\n", i, vtbl[i]);
+            olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "proxy vtable slot %d (%p) is not in combase", i, vtbl[i]);
             return E_UNEXPECTED;
         }
     }
+    /* combase's vtable will point into this module: never unload it */
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                            (const WCHAR *)install, &self))
+    {
+        olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the module cannot be pinned (error %lu)", GetLastError());
+        return E_FAIL;
+    }
     if (!VirtualProtect(vtbl, 4 * sizeof(void *), PAGE_READWRITE, &old))
     {
-        WARN("VirtualProtect(%p) failed: %lu; asynchronous calls disabled\n", vtbl, GetLastError());
+        olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "VirtualProtect(%p) failed with error %lu", vtbl, GetLastError());
         return HRESULT_FROM_WIN32(GetLastError());
     }
     orig_query_interface = (multiqi_qi_fn)vtbl[0];
@@ -284,7 +251,35 @@ HRESULT proxyhook_install(void)
     return S_OK;
 }
 
+BOOL proxyhook_pending(void)
+{
+    return hook_state == HOOK_PENDING;
+}
+
+HRESULT proxyhook_try(IUnknown *obj)
+{
+    HMODULE combase = GetModuleHandleW(L"combase.dll");
+    void **vtbl = NULL;
+    HRESULT hr;
+
+    if (hook_state != HOOK_PENDING) return hook_state == HOOK_ACTIVE ? S_OK : E_FAIL;
+    if (!obj || !combase || !looks_like_proxy(obj, combase)) return S_FALSE;
+    if ((hr = proxy_manager_vtable(obj, &vtbl)) == S_FALSE) return S_FALSE;
+
+    AcquireSRWLockExclusive(&install_lock);
+    if (hook_state == HOOK_PENDING)
+    {
+        if (FAILED(hr)) olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "a proxy's IUnknown is not its IMultiQI");
+        else if (vtbl[0] == (void *)hook_QueryInterface) hr = S_OK;
+        else hr = install(vtbl, combase);
+        InterlockedExchange(&hook_state, SUCCEEDED(hr) ? HOOK_ACTIVE : HOOK_OFF);
+    }
+    else hr = hook_state == HOOK_ACTIVE ? S_OK : E_FAIL;
+    ReleaseSRWLockExclusive(&install_lock);
+    return hr;
+}
+
 BOOL proxyhook_active(void)
 {
-    return patched_vtbl != NULL;
+    return hook_state == HOOK_ACTIVE;
 }

@@ -44,8 +44,12 @@ HRESULT WINAPI CoCancelCall(DWORD tid, ULONG timeout);
 HRESULT WINAPI CoTestCancel(void);
 #pragma GCC diagnostic pop
 
-/* called by the lead on the first CoInitialize/CoInitializeEx/OleInitialize */
+/* registers the channel hook and hooks combase's rpcrt4 imports, once;
+ * features.c calls it when the process starts remoting (remoting.c) or
+ * uses the cancel API; a refused self-check is said once */
 HRESULT sync_cancel_init(void);
+/* diagnostics: make the self-check refuse */
+void sync_cancel_refuse_for_tests(void);
 
 /* ---- callcancel.c ---------------------------------------------------- */
 

@@ -1,0 +1,102 @@
+/*
+ * olecancel: does this Wine already have the feature?
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Wine lists functions it does not implement as "@ stub" in a DLL's spec
+ * file; winebuild then exports, under the function's name, a few
+ * instructions that load the DLL's name and the function's name and call
+ * the routine that raises "unimplemented function".  Such an export is
+ * recognised here by its code, without calling it: the first instructions
+ * load the address of a string that is the function's own name.  A
+ * function whose code does not look like that is taken as implemented,
+ * and olecancel then uses Wine's instead of its own.
+ */
+
+#include "olecancel_private.h"
+
+static BOOL in_module(HMODULE module, const void *ptr, SIZE_T len)
+{
+    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)module;
+    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
+    const char *start = (const char *)module;
+    return (const char *)ptr >= start && (const char *)ptr + len <= start + nt->OptionalHeader.SizeOfImage;
+}
+
+static BOOL is_name(HMODULE module, const char *str, const char *name)
+{
+    SIZE_T len = strlen(name) + 1;
+    return in_module(module, str, len) && !memcmp(str, name, len);
+}
+
+/* winebuild's stub: x86_64 "sub $0x28,%rsp; lea dll(%rip),%rcx;
+ * lea name(%rip),%rdx; call" (either lea first); i386 "push $name;
+ * push $dll; call" */
+static BOOL is_wine_stub(HMODULE module, const unsigned char *code, const char *name)
+{
+    int i;
+
+    if (!in_module(module, code, 32)) return FALSE;
+#ifdef _WIN64
+    if (code[0] != 0x48 || code[1] != 0x83 || code[2] != 0xec) return FALSE;
+    for (i = 4; i <= 11; i += 7)
+    {
+        const unsigned char *lea = code + i;
+        if (lea[0] != 0x48 || lea[1] != 0x8d || (lea[2] != 0x0d && lea[2] != 0x15)) return FALSE;
+        if (is_name(module, (const char *)(lea + 7 + *(const INT32 *)(lea + 3)), name)) return TRUE;
+    }
+#else
+    for (i = 0; i <= 5; i += 5)
+    {
+        if (code[i] != 0x68) return FALSE;
+        if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + i + 1), name)) return TRUE;
+    }
+#endif
+    return FALSE;
+}
+
+void *wine_implementation(const WCHAR *dll, const char *name)
+{
+    HMODULE module = GetModuleHandleW(dll);
+    void *proc;
+
+    if (!module || !(proc = (void *)GetProcAddress(module, name))) return NULL;
+    /* a forwarder or an export outside the image is not a stub of ours to judge */
+    if (!in_module(module, proc, 1)) return proc;
+    return is_wine_stub(module, proc, name) ? NULL : proc;
+}
+
+static const char * const cancel_api[] = { "CoCancelCall", "CoTestCancel", "CoSetCancelObject", "CoGetCancelObject" };
+
+static BOOL CALLBACK check_cancel_api(INIT_ONCE *once, void *param, void **context)
+{
+    unsigned int i, implemented = 0;
+
+    for (i = 0; i < sizeof(cancel_api) / sizeof(cancel_api[0]); i++)
+        if (wine_implementation(L"combase.dll", cancel_api[i])) implemented++;
+    /* all or nothing: the four share one per-thread state */
+    *(BOOL *)param = implemented == sizeof(cancel_api) / sizeof(cancel_api[0]);
+    if (*(BOOL *)param) TRACE("Wine's combase implements the cancel API: using Wine's\n");
+    else if (implemented) TRACE("Wine's combase implements %u of the four cancel functions: using olecancel's\n", implemented);
+    else TRACE("Wine's combase has no cancel API (stubs): using olecancel's\n");
+    return TRUE;
+}
+
+BOOL wine_has_cancel_api(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+    static BOOL has;
+
+    InitOnceExecuteOnce(&once, check_cancel_api, &has, NULL);
+    return has;
+}
+
+void *wine_cancel_api(const char *name)
+{
+    return wine_has_cancel_api() ? wine_implementation(L"combase.dll", name) : NULL;
+}
