@@ -22,6 +22,9 @@ struct olecancel_diag
     /* named events of cancelled calls kept open so that a server can still
      * see the cancel (callcancel.c): handles held on purpose, for a while */
     LONG (*cancel_events_kept)(void);
+    /* cancellable calls registered by their callers and not yet taken
+     * by a worker or ended (rpchook.c) */
+    LONG (*pending_calls)(void);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

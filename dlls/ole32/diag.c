@@ -27,6 +27,7 @@ static const struct olecancel_diag diag =
     ASYNCPOOL_MAX_THREADS,
     rpchook_check_module,
     call_cancel_events_kept,
+    rpchook_pending_calls,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)
