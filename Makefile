@@ -8,8 +8,13 @@
 #   make check           build, throwaway prefix, install, conformance + smoke tests
 #   make check-builtin   the same conformance tests against stock Wine (no override)
 #   make bench           benchmark with the DLL against stock Wine, same run
-#   make update-exports  re-record dlls/ole32/ole32.exports from the installed Wine
+#   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
+#   make check-matrix    make check in Debian chroots: Wine 8.0 and 10.0, 64- and 32-bit
 #   make deps            check (and as root on Debian, install) the toolchain
+#
+# Wine's programs are found by tools/find-wine when a recipe first needs them,
+# which is after `deps` has installed them: nothing is decided when this file
+# is read.
 
 SHELL := /bin/bash
 VERSION := 0.1.0
@@ -22,11 +27,11 @@ DLLTOOL64 := x86_64-w64-mingw32-dlltool
 DLLTOOL32 := i686-w64-mingw32-dlltool
 PYTHON := python3
 
-# widl: whatever Wine's packaging calls it
-WIDL := $(firstword $(shell command -v widl widl-stable 2>/dev/null) $(wildcard /usr/lib/wine/widl))
-WINE := $(firstword $(wildcard /usr/lib/wine/wine64) $(shell command -v wine64 wine 2>/dev/null))
-
-DEBIAN_PACKAGES := wine64 wine64-tools libwine-dev mingw-w64 python3 make
+# found on first use (in a recipe, after deps), then kept: $(call wine_tool,ROLE)
+wine_tool = $(or $(wine_tool_$(1)),$(eval wine_tool_$(1) := $$(shell tools/find-wine $(1)))$(wine_tool_$(1)))
+WIDL = $(call wine_tool,widl)
+WINE = $(call wine_tool,wine64)
+WINE32 = $(call wine_tool,wine32)
 
 CFLAGS := -O2 -g -gdwarf-4 -Wall -Wno-unknown-pragmas -fno-strict-aliasing \
           -D_WIN32_WINNT=0x0601 -DWINVER=0x0601 -DCOBJMACROS -DCONST_VTABLE -Iinclude
@@ -36,7 +41,8 @@ DLL_LIBS := -lrpcrt4 -loleaut32 -luuid -ladvapi32 -luser32 -lkernel32
 
 DLL_SRCS := $(wildcard dlls/ole32/*.c)
 DLL_HDRS := $(wildcard dlls/ole32/*.h) $(wildcard include/*.h)
-EXPORTS := dlls/ole32/ole32.exports
+# one recorded list per supported Wine version, oldest first
+EXPORTS := $(shell ls dlls/ole32/exports/wine-*.exports | sort -V)
 LOCAL := dlls/ole32/ole32.local
 GEN := $(PYTHON) tools/gen-exports.py
 
@@ -50,17 +56,19 @@ TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -l
 
 .SECONDARY:
 .DELETE_ON_ERROR:
-.PHONY: all deps dlls tests check check-builtin demo bench update-exports clean distclean
+.PHONY: all deps dlls tests check check-matrix check-builtin demo bench update-exports clean distclean
 
 all: deps dlls tests build/fuzz/fuzz_cancel_ext
 
 deps:
-	@tools/check-deps $(DEBIAN_PACKAGES)
+	@tools/check-deps
 
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
       build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe
 
-tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll
+tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll \
+       $(TEST_NAMES:%=build/tests/x32/%.exe) build/tests/x32/olecancel_ps.dll \
+       build/x32/olecancel-probe.exe build/x32/olecancel-smoke-server.exe
 
 # ---- generated export table, per architecture -------------------------------
 
@@ -103,14 +111,6 @@ endef
 $(eval $(call dll_rule,x64,$(CC64)))
 $(eval $(call dll_rule,x32,$(CC32)))
 
-build/x64/olecancel-probe.exe: tools/probe.c
-	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -luuid -lversion
-
-build/x64/olecancel-smoke-server.exe: tools/smoke_server.c
-	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -municode -o $@ $< -static-libgcc -lole32 -loleaut32 -luuid
-
 build/x64/olecancel-demo.exe: tools/demo.c build/idl/olecancel_demo.h build/x64/olecancel_ps.dll
 	@mkdir -p $(@D)
 	$(CC64) $(CFLAGS) -Ibuild/idl -o $@ $< build/idl/olecancel_demo_i.c -static-libgcc -lole32 -loleaut32 -luuid
@@ -128,32 +128,52 @@ build/gen/exports_list.h: $(EXPORTS) $(LOCAL) tools/gen-exports.py
 	@mkdir -p $(@D)
 	$(GEN) testlist --exports $(EXPORTS) --local $(LOCAL) > $@
 
-# test interfaces: widl -Oif (stubless) headers, proxies and IIDs.  Wine's
-# NdrDllGetClassObject fills NULL stub-vtable slots in place, so the stub
-# vtables widl emits const are made writable, as MIDL emits them.
-build/idl/%.h build/idl/%_p.c build/idl/%_i.c: idl/%.idl
-	@mkdir -p build/idl
-	cd build/idl && $(WIDL) -m64 -Oif -I$(WINE_IDL_DIR) -h -H $*.h -p -P $*_p.c -u -U $*_i.c ../../$<
-	sed -i 's/^static const CInterfaceStubVtbl _/static CInterfaceStubVtbl _/' build/idl/$*_p.c
+# test interfaces: widl -Oif (stubless) headers, proxies and IIDs, per
+# architecture (build/idl for x64, build/idl32 for i686: the proxies' format
+# strings depend on it).  Wine's NdrDllGetClassObject fills NULL stub-vtable
+# slots in place, so the stub vtables widl emits const are made writable, as
+# MIDL emits them.
+define idl_rule
+build/$(1)/%.h build/$(1)/%_p.c build/$(1)/%_i.c: idl/%.idl | deps
+	@mkdir -p build/$(1)
+	cd build/$(1) && $$(WIDL) $(2) -Oif -I$(WINE_IDL_DIR) -h -H $$*.h -p -P $$*_p.c -u -U $$*_i.c ../../$$<
+	sed -i 's/^static const CInterfaceStubVtbl _/static CInterfaceStubVtbl _/' build/$(1)/$$*_p.c
 
-build/idl/dlldata.c: $(IDLS)
-	@mkdir -p build/idl
-	cd build/idl && $(WIDL) --dlldata-only -o dlldata.c $(IDL_NAMES)
+build/$(1)/dlldata.c: $(IDLS) | deps
+	@mkdir -p build/$(1)
+	cd build/$(1) && $$(WIDL) --dlldata-only -o dlldata.c $(IDL_NAMES)
+endef
+$(eval $(call idl_rule,idl,-m64))
+$(eval $(call idl_rule,idl32,-m32))
 
 # the test interfaces' proxy/stub DLL, registered by the tests with
-# DllRegisterServer as a Windows program's installer would
-build/tests/x64/olecancel_ps.dll: $(IDL_NAMES:%=build/idl/%_p.c) $(IDL_NAMES:%=build/idl/%_i.c) \
-                                  build/idl/dlldata.c idl/olecancel_ps.def include/ps_compat.h
-	@mkdir -p $(@D)
-	$(CC64) -O2 -g -gdwarf-4 -shared -o $@ -Ibuild/idl -Iinclude -include ps_compat.h -DREGISTER_PROXY_DLL \
+# DllRegisterServer as a Windows program's installer would; and the test
+# programs, for both architectures (x32 runs under 32-bit Wine, in a WoW64
+# prefix and in a pure 32-bit one)
+define test_rules
+build/tests/$(1)/olecancel_ps.dll: $(IDL_NAMES:%=build/$(3)/%_p.c) $(IDL_NAMES:%=build/$(3)/%_i.c) \
+                                  build/$(3)/dlldata.c idl/olecancel_ps.def include/ps_compat.h
+	@mkdir -p $$(@D)
+	$(2) -O2 -g -gdwarf-4 -shared -o $$@ -Ibuild/$(3) -Iinclude -include ps_compat.h -DREGISTER_PROXY_DLL \
 	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x11}}' \
-	    $(filter %.c,$^) idl/olecancel_ps.def -static-libgcc -lrpcrt4 -loleaut32 -lole32 -luuid
+	    $$(filter %.c,$$^) idl/olecancel_ps.def -static-libgcc -Wl,--enable-stdcall-fixup -lrpcrt4 -loleaut32 -lole32 -luuid
 
-build/tests/x64/%.exe: tests/%.c tests/wine_test.h tests/test_util.h dlls/ole32/version.h build/gen/exports_list.h \
-                       $(IDL_NAMES:%=build/idl/%.h) $(IDL_NAMES:%=build/idl/%_i.c)
-	@mkdir -p $(@D)
-	$(CC64) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/idl -o $@ $< \
-	    $(IDL_NAMES:%=build/idl/%_i.c) -static-libgcc $(TEST_LIBS)
+build/tests/$(1)/%.exe: tests/%.c tests/wine_test.h tests/test_util.h dlls/ole32/version.h build/gen/exports_list.h \
+                       $(IDL_NAMES:%=build/$(3)/%.h) $(IDL_NAMES:%=build/$(3)/%_i.c)
+	@mkdir -p $$(@D)
+	$(2) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/$(3) -o $$@ $$< \
+	    $(IDL_NAMES:%=build/$(3)/%_i.c) -static-libgcc $(TEST_LIBS)
+
+build/$(1)/olecancel-probe.exe: tools/probe.c
+	@mkdir -p $$(@D)
+	$(2) $(CFLAGS) -municode -o $$@ $$< -static-libgcc -lole32 -luuid -lversion
+
+build/$(1)/olecancel-smoke-server.exe: tools/smoke_server.c
+	@mkdir -p $$(@D)
+	$(2) $(CFLAGS) -municode -o $$@ $$< -static-libgcc -lole32 -loleaut32 -luuid
+endef
+$(eval $(call test_rules,x64,$(CC64),idl))
+$(eval $(call test_rules,x32,$(CC32),idl32))
 
 # ---- the extension parser, fuzzed natively under AddressSanitizer and UBSan ----
 
@@ -164,9 +184,14 @@ build/fuzz/fuzz_cancel_ext: tests/fuzz/fuzz_cancel_ext.c dlls/ole32/cancel_ext.c
 
 # ---- running ----------------------------------------------------------------------
 
+# every bitness the installed Wine runs: x64, x32 in a WoW64 prefix, x32 in
+# a pure 32-bit prefix (tools/run-checks)
 check: all
-	tools/run-tests --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64 \
-	    --fuzz build/fuzz/fuzz_cancel_ext $(TEST_NAMES)
+	tools/run-checks build build/fuzz/fuzz_cancel_ext $(TEST_NAMES)
+
+# make check in Debian chroots (root; cached in /var/cache/olecancel/chroots)
+check-matrix:
+	tools/chroot-matrix check
 
 check-builtin: all
 	tools/run-tests --builtin --wine "$(WINE)" --tests build/tests/x64 $(TEST_NAMES)
@@ -179,11 +204,14 @@ demo: all
 bench: all
 	$(if $(shell command -v taskset),taskset -c 0) tools/run-tests --bench --wine "$(WINE)" --dll build/x64/ole32.dll --tests build/tests/x64
 
+# the installed Wine's list; Wine 10.0's is recorded in the trixie chroot
+# of check-matrix: tools/chroot-matrix update-exports
 update-exports: deps
-	$(GEN) record --builtin $$(tools/find-builtin ole32.dll) \
+	set -e; v=$$(tools/find-wine version); out=dlls/ole32/exports/wine-$$v.exports; \
+	$(GEN) record --wine-version $$v --builtin $$(tools/find-wine windows64)/ole32.dll \
 	    --mingw /usr/x86_64-w64-mingw32/lib/libole32.a \
-	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $(EXPORTS).new
-	mv $(EXPORTS).new $(EXPORTS)
+	    --mingw32 /usr/i686-w64-mingw32/lib/libole32.a > $$out.new; \
+	mv $$out.new $$out; echo "recorded $$out"
 
 clean:
 	rm -rf build

@@ -22,6 +22,7 @@
 #ifndef CONST_VTABLE
 #define CONST_VTABLE
 #endif
+#include <stddef.h>
 #include <windows.h>
 #include <objbase.h>
 #include <psapi.h>
