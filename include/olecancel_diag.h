@@ -33,6 +33,9 @@ struct olecancel_diag
     /* times feature n was said to be off, on a "fixme:olecancel:" line
      * (printed unless WINEDEBUG turns fixme lines off): 0 or 1 */
     LONG (*feature_off_lines)(ULONG feature);
+    /* cancellable calls registered by their callers and not yet taken
+     * by a worker or ended (rpchook.c) */
+    LONG (*pending_calls)(void);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

@@ -1188,6 +1188,101 @@ static void test_async_unknown(IOcTest2 *proxy)
     ok(AsyncIUnknown_Release(call) == 0, "call object not released\n");
 }
 
+/* A controlling unknown that cancels its own AsyncIUnknown call from
+ * inside Begin_: the call object asks the controlling unknown for
+ * ISynchronize while it starts the call, the earliest moment a Cancel from
+ * another thread could come.  The call must still finish. */
+struct cancelling_outer
+{
+    IUnknown IUnknown_iface;
+    IUnknown *inner;
+    LONG refcount, armed;
+    HRESULT cancel_hr;
+};
+
+static inline struct cancelling_outer *impl_from_cancelling_outer(IUnknown *iface)
+{
+    return CONTAINING_RECORD(iface, struct cancelling_outer, IUnknown_iface);
+}
+
+static HRESULT WINAPI cancelling_outer_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
+{
+    struct cancelling_outer *outer = impl_from_cancelling_outer(iface);
+
+    if (IsEqualIID(riid, &IID_IUnknown))
+    {
+        *ppv = iface;
+        IUnknown_AddRef(iface);
+        return S_OK;
+    }
+    if (IsEqualIID(riid, &IID_ISynchronize) && InterlockedExchange(&outer->armed, 0))
+    {
+        ICancelMethodCalls *cancel;
+        if (SUCCEEDED(IUnknown_QueryInterface(outer->inner, &IID_ICancelMethodCalls, (void **)&cancel)))
+        {
+            outer->cancel_hr = ICancelMethodCalls_Cancel(cancel, 0);
+            ICancelMethodCalls_Release(cancel);
+        }
+    }
+    return IUnknown_QueryInterface(outer->inner, riid, ppv);
+}
+
+static ULONG WINAPI cancelling_outer_AddRef(IUnknown *iface)
+{
+    return InterlockedIncrement(&impl_from_cancelling_outer(iface)->refcount);
+}
+
+static ULONG WINAPI cancelling_outer_Release(IUnknown *iface)
+{
+    return InterlockedDecrement(&impl_from_cancelling_outer(iface)->refcount);
+}
+
+static const IUnknownVtbl cancelling_outer_vtbl =
+{
+    cancelling_outer_QueryInterface, cancelling_outer_AddRef, cancelling_outer_Release,
+};
+
+static void test_async_unknown_cancel_at_begin(IOcTest2 *proxy)
+{
+    struct cancelling_outer outer = { { (IUnknownVtbl *)&cancelling_outer_vtbl }, NULL, 1, 0, 0xdeadbeef };
+    ICallFactory *factory;
+    AsyncIUnknown *call;
+    ISynchronize *sync;
+    IOcTest *test = NULL;
+    HRESULT hr;
+    int i;
+
+    hr = IOcTest2_QueryInterface(proxy, &IID_ICallFactory, (void **)&factory);
+    ok(hr == S_OK, "QI(ICallFactory): %#lx\n", hr);
+    if (FAILED(hr)) return;
+    hr = ICallFactory_CreateCall(factory, &IID_AsyncIUnknown, &outer.IUnknown_iface, &IID_IUnknown, &outer.inner);
+    ICallFactory_Release(factory);
+    ok(hr == S_OK, "CreateCall(AsyncIUnknown, aggregated): %#lx\n", hr);
+    if (FAILED(hr)) return;
+    IUnknown_QueryInterface(outer.inner, &IID_AsyncIUnknown, (void **)&call);
+    IUnknown_QueryInterface(outer.inner, &IID_ISynchronize, (void **)&sync);
+
+    for (i = 0; i < 3; i++)
+    {
+        outer.armed = 1;
+        outer.cancel_hr = 0xdeadbeef;
+        hr = AsyncIUnknown_Begin_QueryInterface(call, &IID_IOcTest);
+        ok(hr == S_OK, "Begin_QueryInterface: %#lx\n", hr);
+        ok(outer.cancel_hr == RPC_E_CALL_COMPLETE, "Cancel(0) while the call begins: %#lx\n", outer.cancel_hr);
+        hr = ISynchronize_Wait(sync, 0, 10000);
+        ok(hr == S_OK, "call %d never signalled: %#lx\n", i, hr);
+        if (hr != S_OK) ISynchronize_Signal(sync);   /* or Finish_ would wait for ever */
+        test = NULL;
+        hr = AsyncIUnknown_Finish_QueryInterface(call, (void **)&test);
+        ok(hr == S_OK, "Finish_QueryInterface: %#lx\n", hr);
+        if (test) IOcTest_Release(test);
+    }
+    ISynchronize_Release(sync);
+    AsyncIUnknown_Release(call);
+    ok(IUnknown_Release(outer.inner) == 0, "call object not released\n");
+    ok(outer.refcount == 1, "controlling unknown: %ld references\n", outer.refcount);
+}
+
 static void measure(IOcTest2 *proxy, struct suite_params *params)
 {
     AsyncIOcTest *call, *calls[16];
@@ -1333,6 +1428,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_fire_and_forget(proxy);
         test_aggregation(proxy);
         test_async_unknown(proxy);
+        test_async_unknown_cancel_at_begin(proxy);
         test_many_outstanding(proxy);
         wait_pool_idle();
         ref1 = get_refcount((IUnknown *)proxy);
@@ -1358,6 +1454,7 @@ static DWORD WINAPI client_thread(void *arg)
         test_fire_and_forget(proxy);
         test_aggregation(proxy);
         test_async_unknown(proxy);
+        test_async_unknown_cancel_at_begin(proxy);
         test_many_outstanding(proxy);
         wait_pool_idle();
         handles1 = handle_count();

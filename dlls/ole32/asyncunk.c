@@ -207,22 +207,31 @@ static ULONG WINAPI unk_async_Release(AsyncIUnknown *iface)
     return IUnknown_Release(call->core.outer);
 }
 
-/* idle -> pending; Reset through the controlling unknown */
+/* idle -> beginning -> pending.  The event is reset (and the controlling
+ * unknown's ISynchronize with it) while the call is still "beginning", so
+ * that a Cancel in that window finds no pending call to complete: once it
+ * is pending, only a completion sets the event. */
 static HRESULT unk_begin(struct unk_call *call, enum unk_method method)
 {
+    HRESULT hr;
+
     EnterCriticalSection(&call->core.cs);
     if (call->core.state != ASYNC_IDLE)
     {
         LeaveCriticalSection(&call->core.cs);
         return RPC_S_CALLPENDING;
     }
-    call->core.state = ASYNC_PENDING;
+    call->core.state = ASYNC_BEGINNING;
     call->method = method;
     call->core.cancelled = FALSE;
     call->core.generation++;
     LeaveCriticalSection(&call->core.cs);
 
-    return callcore_begin_notify(&call->core);
+    if (FAILED(hr = callcore_begin_notify(&call->core))) return hr;
+    EnterCriticalSection(&call->core.cs);
+    call->core.state = ASYNC_PENDING;
+    LeaveCriticalSection(&call->core.cs);
+    return S_OK;
 }
 
 /* waits for completion; on success the call is idle again and *marshaled

@@ -27,6 +27,16 @@
  * plain call): the method then always has a call context, and
  * CoTestCancel answers RPC_S_CALLPENDING.  The context is put back in
  * ServerGetSize, which Wine runs when the stub asks for the reply buffer.
+ *
+ * A frame is known by the call's own state in Wine: every hook method gets
+ * riid pointing into combase's per-call message state, one heap block from
+ * the channel's GetBuffer (client) or the start of the dispatch (server) to
+ * the end of the call.  Combase frees that block on every path -- replied,
+ * rejected by the message filter, failed in the stub, posted to an STA of
+ * this process, failed while marshaling -- so rpchook.c reports combase's
+ * frees (free() in Wine 8.0, HeapFree in other versions) here and the frame
+ * whose state is being freed ends with its call, whichever hooks Wine
+ * skipped.
  */
 
 #include "sync_cancel.h"
@@ -40,6 +50,7 @@ const GUID cancel_ext_id =
 
 struct client_frame
 {
+    const void *state;          /* riid: inside combase's message state */
     struct call_cancel *call;   /* NULL: not cancellable */
     BOOL pushed;                /* a cancel object is on the API's stack */
     RPC_MESSAGE *msg;           /* the rpcrt4 message, once known */
@@ -47,16 +58,16 @@ struct client_frame
 
 struct server_frame
 {
+    const void *state;          /* riid: inside combase's message state */
     IUnknown *prev;             /* the context we replaced */
     IUnknown *ctx;              /* ours, one reference */
-    IID iid;
 };
 
 struct hook_thread
 {
     struct client_frame *pending;   /* between ClientGetSize and I_RpcGetBuffer */
-    unsigned int client_depth, client_lost;
-    unsigned int server_depth, server_lost;
+    unsigned int client_depth;
+    unsigned int server_depth;
     struct client_frame client[MAX_FRAMES];
     struct server_frame server[MAX_FRAMES];
 };
@@ -203,6 +214,24 @@ static void client_pop(struct hook_thread *t)
     call_cancel_release(frame.call);
 }
 
+/* index + 1 of the frame of the call whose state riid points into, 0 if
+ * that call is not tracked */
+static unsigned int find_client_frame(const struct hook_thread *t, const void *state)
+{
+    unsigned int i = t->client_depth;
+
+    while (i && t->client[i - 1].state != state) i--;
+    return i;
+}
+
+/* the call of frame "depth" ended: frames above it belong to calls nested
+ * in it that ended without being seen, they go too */
+static void client_end(struct hook_thread *t, unsigned int depth)
+{
+    if (t->client_depth > depth) WARN("%u stale client frames\n", t->client_depth - depth);
+    while (t->client_depth >= depth && t->client_depth) client_pop(t);
+}
+
 void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
@@ -227,6 +256,66 @@ void chanhook_client_freeing_buffer(RPC_MESSAGE *msg)
     if (!t || !t->client_depth || t->client[t->client_depth - 1].msg != msg) return;
     TRACE("call with msg %p failed or was cancelled\n", msg);
     client_pop(t);
+}
+
+/* ---- server frames ------------------------------------------------------ */
+
+static unsigned int find_server_frame(const struct hook_thread *t, const void *state)
+{
+    unsigned int i = t->server_depth;
+
+    while (i && t->server[i - 1].state != state) i--;
+    return i;
+}
+
+/* puts back the context each frame from the top down to "depth" replaced */
+static void server_end(struct hook_thread *t, unsigned int depth)
+{
+    if (t->server_depth > depth) WARN("%u stale server frames\n", t->server_depth - depth);
+    while (t->server_depth >= depth && t->server_depth)
+    {
+        struct server_frame *frame = &t->server[--t->server_depth];
+        IUnknown *cur = NULL;
+
+        CoSwitchCallContext(frame->prev, &cur);
+        if (cur != frame->ctx) WARN("call context %p replaced by %p during the call\n", frame->ctx, cur);
+        IUnknown_Release(frame->ctx);
+    }
+}
+
+/* does the block being freed hold this frame's message state? */
+static BOOL frame_state_in(const void *state, const struct freed_block *freed)
+{
+    ULONG_PTR offset = (const char *)state - (const char *)freed->block;
+    SIZE_T size;
+
+    /* the hook info sits a few pointers into combase's message state; a
+     * block starting further before it cannot be that state */
+    if (offset >= 256) return FALSE;
+    size = freed->msize ? freed->msize(freed->block) : HeapSize(freed->heap, 0, freed->block);
+    return size != (SIZE_T)-1 && offset < size;
+}
+
+void chanhook_call_state_freeing(const struct freed_block *freed)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+    unsigned int i;
+
+    if (!t) return;
+    for (i = t->server_depth; i; i--)
+    {
+        if (!frame_state_in(t->server[i - 1].state, freed)) continue;
+        TRACE("server call of frame %u ended without a reply\n", i);
+        server_end(t, i);
+        break;
+    }
+    for (i = t->client_depth; i; i--)
+    {
+        if (!frame_state_in(t->client[i - 1].state, freed)) continue;
+        TRACE("client call of frame %u ended without a reply\n", i);
+        client_end(t, i);
+        break;
+    }
 }
 
 /* ---- IChannelHook -------------------------------------------------------- */
@@ -270,7 +359,6 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
          * call is not tracked (nor cancellable) */
         WARN("client frame stack full\n");
         InterlockedIncrement(&sync_cancel_stats.stale_frames);
-        t->client_lost++;
         return;
     }
 
@@ -292,6 +380,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
     /* so that CoCancelCall answers CO_E_CANCEL_DISABLED for this call */
     if (!call) pushed = SUCCEEDED(CoSetCancelObject((IUnknown *)call_cancel_disabled()));
     frame = &t->client[t->client_depth++];
+    frame->state = riid;
     frame->call = call;
     frame->pushed = pushed;
     frame->msg = NULL;
@@ -313,11 +402,11 @@ static void WINAPI hook_ClientNotify(IChannelHook *iface, REFGUID ext, REFIID ri
                                      ULONG size, void *buffer, DWORD rep, HRESULT fault)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
+    unsigned int depth;
 
     if (!t) return;
     t->pending = NULL;
-    if (t->client_lost) { t->client_lost--; return; }
-    if (t->client_depth) client_pop(t);
+    if ((depth = find_client_frame(t, riid))) client_end(t, depth);
 }
 
 static void WINAPI hook_ServerNotify(IChannelHook *iface, REFGUID ext, REFIID riid,
@@ -333,7 +422,6 @@ static void WINAPI hook_ServerNotify(IChannelHook *iface, REFGUID ext, REFIID ri
     if (t->server_depth == MAX_FRAMES)
     {
         WARN("server frame stack full\n");
-        t->server_lost++;
         return;
     }
     switch (cancel_ext_parse(buffer, size, rep, id))
@@ -350,8 +438,8 @@ static void WINAPI hook_ServerNotify(IChannelHook *iface, REFGUID ext, REFIID ri
         break;
     }
     frame = &t->server[t->server_depth++];
+    frame->state = riid;
     frame->ctx = ctx;
-    frame->iid = *riid;
     frame->prev = NULL;
     if (FAILED(CoSwitchCallContext(ctx, &frame->prev)))
     {
@@ -367,22 +455,14 @@ static void WINAPI hook_ServerGetSize(IChannelHook *iface, REFGUID ext, REFIID r
                                       HRESULT fault, ULONG *size)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
-    struct server_frame *frame;
-    IUnknown *cur = NULL;
+    unsigned int depth;
 
     *size = 0;
     if (!t) return;
     t->pending = NULL;
-    if (t->server_lost) { t->server_lost--; return; }
-    if (!t->server_depth) return;
-    frame = &t->server[t->server_depth - 1];
-    /* a reply to a call we did not see (no extension at all) must not
-     * take the context of the call it is nested in */
-    if (!IsEqualIID(&frame->iid, riid)) return;
-    t->server_depth--;
-    CoSwitchCallContext(frame->prev, &cur);
-    if (cur != frame->ctx) WARN("call context %p replaced by %p during the call\n", frame->ctx, cur);
-    IUnknown_Release(frame->ctx);
+    /* a reply to a call we did not see (no extension at all) has no frame
+     * and must not take the context of the call it is nested in */
+    if ((depth = find_server_frame(t, riid))) server_end(t, depth);
 }
 
 static void WINAPI hook_ServerFillBuffer(IChannelHook *iface, REFGUID ext, REFIID riid,

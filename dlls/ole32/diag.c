@@ -31,6 +31,7 @@ static const struct olecancel_diag diag =
     olecancel_refuse_for_tests,
     wine_implementation,
     olecancel_feature_lines,
+    rpchook_pending_calls,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)

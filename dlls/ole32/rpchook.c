@@ -31,6 +31,11 @@
  * chanhook.c which message belongs to which call (Wine skips ClientNotify
  * for failed calls, so the free is where those are popped).
  *
+ * combase's import of kernel32's HeapFree is patched too, on its own
+ * self-check: combase frees its per-call message state on every path a
+ * call can end by (chanhook.c), and that is the one point where a frame
+ * can be known to be over when Wine skipped ServerGetSize or ClientNotify.
+ *
  * Nothing is patched unless combase looks exactly as expected.
  */
 
@@ -41,6 +46,14 @@ typedef RPC_STATUS (WINAPI *rpc_msg_func)(RPC_MESSAGE *msg);
 
 static rpc_msg_func real_get_buffer, real_send_receive, real_free_buffer;
 static BOOL hook_active;
+
+typedef BOOL (WINAPI *heap_free_func)(HANDLE heap, DWORD flags, void *block);
+typedef void (__cdecl *crt_free_func)(void *block);
+typedef size_t (__cdecl *crt_msize_func)(void *block);
+static heap_free_func real_heap_free;
+static crt_free_func real_crt_free;
+static crt_msize_func real_crt_msize;
+static BOOL call_end_active;
 
 /* cancellable calls sent but not yet picked up by a worker */
 struct pending_call
@@ -56,6 +69,11 @@ static volatile LONG pending_count;
 BOOL rpchook_active(void)
 {
     return hook_active;
+}
+
+BOOL rpchook_sees_call_end(void)
+{
+    return call_end_active;
 }
 
 void rpchook_register_call(struct call_cancel *call)
@@ -112,6 +130,11 @@ void rpchook_unregister_call(struct call_cancel *call)
     found = take_call(match_call, call);
     ReleaseSRWLockExclusive(&calls_lock);
     if (found) call_cancel_release(found);
+}
+
+LONG rpchook_pending_calls(void)
+{
+    return pending_count;
 }
 
 void rpchook_abort_call(struct call_cancel *call)
@@ -214,6 +237,30 @@ static RPC_STATUS WINAPI hook_I_RpcSendReceive(RPC_MESSAGE *msg)
     return status;
 }
 
+static BOOL WINAPI hook_HeapFree(HANDLE heap, DWORD flags, void *block)
+{
+    if (block)
+    {
+        struct freed_block freed = { block, heap, NULL };
+        DWORD err = GetLastError();
+        chanhook_call_state_freeing(&freed);
+        SetLastError(err);
+    }
+    return real_heap_free(heap, flags, block);
+}
+
+static void __cdecl hook_crt_free(void *block)
+{
+    if (block)
+    {
+        struct freed_block freed = { block, NULL, real_crt_msize };
+        DWORD err = GetLastError();
+        chanhook_call_state_freeing(&freed);
+        SetLastError(err);
+    }
+    real_crt_free(block);
+}
+
 /* ---- patching ---------------------------------------------------------------- */
 
 static void **find_import_slot(HMODULE module, const char *dll, const char *name)
@@ -301,6 +348,48 @@ HRESULT rpchook_check_module(HMODULE module)
     return check_imports(module, rpcrt4, slots);
 }
 
+/* one import of combase's, checked and patched on its own; *real gets
+ * the export it pointed to */
+static BOOL patch_free_import(HMODULE combase, const WCHAR *dll, const char *dll_a, const char *name,
+                              void *hook, void **real)
+{
+    HMODULE module = GetModuleHandleW(dll);
+    void *export = module ? (void *)GetProcAddress(module, name) : NULL;
+    void **slot = find_import_slot(combase, dll_a, name);
+
+    if (!slot) return FALSE;   /* this Wine frees its call state otherwise */
+    if (!export || (*slot != export && *slot != hook))
+    {
+        ERR("combase's import of %s points to %p, not %p\n", name, *slot, export);
+        return FALSE;
+    }
+    *real = export;
+    if (!write_slot(slot, hook))
+    {
+        ERR("cannot patch combase's import of %s (error %lu)\n", name, GetLastError());
+        return FALSE;
+    }
+    TRACE("combase's %s import hooked\n", name);
+    return TRUE;
+}
+
+/* combase's frees (the C runtime's in Wine 8.0, HeapFree elsewhere):
+ * without them the frames of calls Wine ends without a reply stay until
+ * thread exit */
+static void install_call_end_hook(HMODULE combase)
+{
+    HMODULE ucrtbase = GetModuleHandleW(L"ucrtbase.dll");
+    BOOL crt = FALSE, heap;
+
+    if (ucrtbase && (real_crt_msize = (crt_msize_func)GetProcAddress(ucrtbase, "_msize")))
+        crt = patch_free_import(combase, L"ucrtbase.dll", "ucrtbase.dll", "free", hook_crt_free,
+                                (void **)&real_crt_free);
+    heap = patch_free_import(combase, L"kernel32.dll", "kernel32.dll", "HeapFree", hook_HeapFree,
+                             (void **)&real_heap_free);
+    if (crt || heap) call_end_active = TRUE;
+    else ERR("combase's frees cannot be watched: the call state of rejected or failed calls stays\n");
+}
+
 static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
 {
     HRESULT *hr = param;
@@ -332,6 +421,7 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
     hook_active = TRUE;
     *hr = S_OK;
     TRACE("combase's rpcrt4 imports hooked\n");
+    install_call_end_hook(combase);
     return TRUE;
 }
 

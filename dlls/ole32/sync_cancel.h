@@ -84,6 +84,15 @@ extern const GUID cancel_ext_id;   /* our ORPC extension */
 /* rpchook.c reports the client channel's buffer life on the calling thread */
 void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status);
 void chanhook_client_freeing_buffer(RPC_MESSAGE *msg);
+/* combase is freeing a block on this thread: if it is the message state
+ * of a call with a frame, that call has ended */
+struct freed_block
+{
+    void *block;
+    HANDLE heap;                              /* HeapFree's heap, or */
+    size_t (__cdecl *msize)(void *block);     /* the C runtime's _msize */
+};
+void chanhook_call_state_freeing(const struct freed_block *freed);
 /* the server-side context object of an incoming cancellable call */
 void server_ctx_name(const GUID *call_id, WCHAR *name, size_t len);
 
@@ -93,9 +102,13 @@ HRESULT rpchook_install(void);
 /* the self-check alone, on any module (tests) */
 HRESULT rpchook_check_module(HMODULE module);
 BOOL rpchook_active(void);
+/* combase's HeapFree is watched: frames end with their calls on every path */
+BOOL rpchook_sees_call_end(void);
 /* a cancellable call about to be sent from this thread */
 void rpchook_register_call(struct call_cancel *call);
 void rpchook_unregister_call(struct call_cancel *call);
+/* diagnostics: calls registered and not yet taken by a worker or ended */
+LONG rpchook_pending_calls(void);
 /* make the worker carrying the call give up; returns when it has left
  * (or was never claimed, or after a bound) */
 void rpchook_abort_call(struct call_cancel *call);
