@@ -8,6 +8,8 @@
 #ifndef OLECANCEL_DIAG_H
 #define OLECANCEL_DIAG_H
 
+#include <stddef.h>   /* offsetof: callers check a field is within size */
+
 #define OLECANCEL_DIAG_ORDINAL 1000
 
 struct olecancel_diag
