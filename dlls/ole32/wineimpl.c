@@ -35,13 +35,14 @@ static BOOL is_name(HMODULE module, const char *str, const char *name)
 }
 
 /* winebuild's stub: x86_64 "sub $0x28,%rsp; lea dll(%rip),%rcx;
- * lea name(%rip),%rdx; call" (either lea first); i386 "push $name;
- * push $dll; call" */
+ * lea name(%rip),%rdx; call" (either lea first).  i386 (seen in Wine 8.0
+ * and 10.0): a few nops, then "sub $0xc,%esp; movl $name,4(%esp);
+ * movl $dll,(%esp); call"; older winebuilds pushed the two addresses. */
 static BOOL is_wine_stub(HMODULE module, const unsigned char *code, const char *name)
 {
     int i;
 
-    if (!in_module(module, code, 32)) return FALSE;
+    if (!in_module(module, code, 48)) return FALSE;
 #ifdef _WIN64
     if (code[0] != 0x48 || code[1] != 0x83 || code[2] != 0xec) return FALSE;
     for (i = 4; i <= 11; i += 7)
@@ -51,10 +52,33 @@ static BOOL is_wine_stub(HMODULE module, const unsigned char *code, const char *
         if (is_name(module, (const char *)(lea + 7 + *(const INT32 *)(lea + 3)), name)) return TRUE;
     }
 #else
-    for (i = 0; i <= 5; i += 5)
+    for (i = 0; i < 16 && code[i] == 0x90; i++) ;
+    code += i;
+    if (code[0] == 0x68)
     {
-        if (code[i] != 0x68) return FALSE;
-        if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + i + 1), name)) return TRUE;
+        for (i = 0; i <= 5; i += 5)
+        {
+            if (code[i] != 0x68) return FALSE;
+            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + i + 1), name)) return TRUE;
+        }
+        return FALSE;
+    }
+    if (code[0] != 0x83 || code[1] != 0xec) return FALSE;
+    code += 3;
+    for (i = 0; i < 2; i++)
+    {
+        /* movl $imm32,4(%esp) is c7 44 24 04; movl $imm32,(%esp) is c7 04 24 */
+        if (code[0] == 0xc7 && code[1] == 0x44 && code[2] == 0x24 && code[3] == 0x04)
+        {
+            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 4), name)) return TRUE;
+            code += 8;
+        }
+        else if (code[0] == 0xc7 && code[1] == 0x04 && code[2] == 0x24)
+        {
+            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 3), name)) return TRUE;
+            code += 7;
+        }
+        else return FALSE;
     }
 #endif
     return FALSE;
