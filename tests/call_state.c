@@ -27,6 +27,7 @@
 #include <windows.h>
 #include <objbase.h>
 #include <stdio.h>
+#include <stddef.h>
 
 #include "wine_test.h"
 #include "test_util.h"

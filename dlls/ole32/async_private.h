@@ -143,6 +143,12 @@ HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
 HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
                        IPSFactoryBuffer *factory, IUnknown *outer, REFIID riid, void **ppv);
 
+/* drain.c: frees the [in] values of a request that will never run (opnum
+ * of sync_iid, marshaled by factory's proxy) through the interface's stub;
+ * channel takes the (empty) reply. */
+HRESULT drain_request(IPSFactoryBuffer *factory, REFIID sync_iid, ULONG opnum,
+                      void *request, ULONG request_len, IRpcChannelBuffer *channel);
+
 /* The MTA view of a caller's proxy (one per proxy and interface, shared by
  * call objects).  A call object gets it with async_target_get (it must hold
  * the caller's proxy meanwhile) and gives it back with async_target_put;

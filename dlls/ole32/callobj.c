@@ -303,41 +303,6 @@ static const IRpcChannelBufferVtbl reply_channel_vtbl =
     reply_channel_IsConnected,
 };
 
-/* ---- the object a never-executed request is unmarshaled against ---------- */
-
-#ifdef _WIN64
-/* The stub unmarshals the [in] values, calls one of these, marshals empty
- * [out] values and frees the [in] ones: that releases the references of the
- * interface pointers the request holds.  On x64 the caller cleans the
- * stack, so one function fits every signature. */
-static HRESULT WINAPI drain_method(void *iface)
-{
-    return RPC_E_CALL_CANCELED;
-}
-
-static HRESULT WINAPI drain_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
-{
-    *ppv = iface;
-    return S_OK;
-}
-static ULONG WINAPI drain_AddRef(IUnknown *iface) { return 2; }
-static ULONG WINAPI drain_Release(IUnknown *iface) { return 1; }
-
-static void *drain_vtbl[1024];
-static IUnknown drain_object = { (IUnknownVtbl *)drain_vtbl };
-static INIT_ONCE drain_once = INIT_ONCE_STATIC_INIT;
-
-static BOOL WINAPI drain_init(INIT_ONCE *once, void *param, void **context)
-{
-    int i;
-    drain_vtbl[0] = (void *)drain_QueryInterface;
-    drain_vtbl[1] = (void *)drain_AddRef;
-    drain_vtbl[2] = (void *)drain_Release;
-    for (i = 3; i < ARRAY_SIZE(drain_vtbl); i++) drain_vtbl[i] = (void *)drain_method;
-    return TRUE;
-}
-#endif
-
 /* ---- the call context a worker runs the real call in ---------------------- */
 
 /* When the worker's view of the object is the object itself (an MTA object
@@ -466,34 +431,6 @@ static void call_complete(struct call_object *call, HRESULT result, void *reply,
     }
 }
 
-static HRESULT drain_request(struct call_work *work)
-{
-#ifdef _WIN64
-    RPCOLEMESSAGE msg;
-    IRpcStubBuffer *stub;
-    IRpcChannelBuffer channel = { &reply_channel_vtbl };
-    HRESULT hr;
-
-    InitOnceExecuteOnce(&drain_once, drain_init, NULL, NULL);
-    if (FAILED(hr = IPSFactoryBuffer_CreateStub(work->factory, &work->sync_iid, &drain_object, &stub)))
-        return hr;
-    memset(&msg, 0, sizeof(msg));
-    msg.dataRepresentation = NDR_LOCAL_DATA_REPRESENTATION;
-    msg.Buffer = work->request;
-    msg.cbBuffer = work->request_len;
-    msg.iMethod = work->opnum;
-    hr = IRpcStubBuffer_Invoke(stub, &msg, &channel);
-    if (SUCCEEDED(hr) && msg.Buffer != work->request) HeapFree(GetProcessHeap(), 0, msg.Buffer);
-    IRpcStubBuffer_Disconnect(stub);
-    IRpcStubBuffer_Release(stub);
-    TRACE("drained opnum %lu: %#lx\n", work->opnum, hr);
-    return hr;
-#else
-    WARN("request of opnum %lu dropped; interface references it holds leak\n", work->opnum);
-    return S_OK;
-#endif
-}
-
 static HRESULT execute_request(struct call_work *work, void **reply, ULONG *reply_len)
 {
     IRpcChannelBuffer channel = { &reply_channel_vtbl };
@@ -584,7 +521,11 @@ static void call_work_proc(void *arg)
 
     TRACE("call %p, opnum %lu, %s\n", call, work->opnum, run ? "executing" : "cancelled before it ran");
     if (run) hr = execute_request(work, &reply, &reply_len);
-    else hr = drain_request(work);
+    else
+    {
+        IRpcChannelBuffer channel = { &reply_channel_vtbl };
+        hr = drain_request(work->factory, &work->sync_iid, work->opnum, work->request, work->request_len, &channel);
+    }
 
     EnterCriticalSection(&call->core.cs);
     /* the worker of an abandoned generation must not clear the slot of the
