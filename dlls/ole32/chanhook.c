@@ -77,7 +77,7 @@ static DWORD hook_fls = FLS_OUT_OF_INDEXES;
 static void WINAPI hook_thread_free(void *data)
 {
     /* thread exit: frames still here belong to calls that can no longer
-     * return; the per-thread API state (issue 3) releases the pushed
+     * return; the per-thread API state (cancelstate.c) releases the pushed
      * cancel objects, we release our own references */
     struct hook_thread *t = data;
     unsigned int i;

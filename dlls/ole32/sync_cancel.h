@@ -33,7 +33,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-/* issue 3 (per-thread state) provides these; declared here without the
+/* cancelapi.c and cancelstate.c provide these; declared here without the
  * dllimport of the SDK headers because they live in this very DLL */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wattributes"
