@@ -8,7 +8,8 @@
 #   make check           build, throwaway prefix, install, conformance + smoke tests
 #   make check-builtin   the same conformance tests against stock Wine (no override)
 #   make bench           benchmark with the DLL against stock Wine, same run
-#   make check-matrix    make check in Debian chroots: Wine 8.0 and 10.0, 64- and 32-bit
+#   make check-matrix    make check in Debian chroots: Wine 8.0 and 10.0, 64- and 32-bit;
+#                        the tarball and the .deb installed and used in each
 #   make check-wine      Wine's own ole32/combase/oleaut32/rpcrt4 tests, stock vs olecancel
 #   make check-stress    500 COM starts, wineboot -u and explorer, stock vs olecancel
 #   make update-exports  record dlls/ole32/exports/wine-VERSION.exports from the installed Wine
@@ -199,8 +200,9 @@ check: all
 	tools/run-checks build build/fuzz/fuzz_cancel_ext $(TEST_NAMES)
 
 # make check in Debian chroots (root; cached in /var/cache/olecancel/chroots)
-check-matrix:
-	tools/chroot-matrix check
+# the chroots also install and use the release files built here
+check-matrix: dist deb
+	tools/chroot-matrix check --tarball build/olecancel-$(VERSION).tar.gz --deb build/olecancel_$(VERSION)_all.deb
 
 check-builtin: all
 	tools/run-tests --builtin --wine "$(WINE)" --tests build/tests/x64 $(TEST_NAMES)
