@@ -5,16 +5,17 @@
 # Copyright 2026 the olecancel developers
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# The caller sets $wine (wine64) and $wineserver and calls result().
+# The caller sets $here (where find-wine is) and defines result();
+# find_wine sets $wine and $wineserver.
 
-find_wine() {
+find_wine() {  # the 64-bit loader, else the 32-bit one (a pure 32-bit Wine)
+    local find=$here/find-wine
     wine=${WINE:-}
-    [ -n "$wine" ] || for w in /usr/lib/wine/wine64 "$(command -v wine64 2>/dev/null)" "$(command -v wine 2>/dev/null)"; do
-        [ -n "$w" ] && [ -x "$w" ] && { wine=$w; break; }
-    done
-    [ -n "$wine" ] || { echo "no wine64 found" >&2; return 1; }
+    [ -n "$wine" ] || wine=$("$find" wine64) || wine=$("$find" wine32) ||
+        { echo "no Wine loader found ($find wine64 / wine32)" >&2; return 1; }
     wineserver=$(dirname "$wine")/wineserver
-    [ -x "$wineserver" ] || wineserver=$(command -v wineserver)
+    [ -x "$wineserver" ] || wineserver=$("$find" wineserver) ||
+        { echo "no wineserver found for $wine" >&2; return 1; }
 }
 
 new_prefix() {  # dir: a fresh headless prefix at dir (must not exist yet)
