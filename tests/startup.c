@@ -63,6 +63,22 @@ static SIZE_T working_set(void)
     return pmc.WorkingSetSize;
 }
 
+/* modules named ole32.dll: olecancel loads Wine's builtin as a second one
+ * only when a call needs it */
+static int ole32_modules(void)
+{
+    HMODULE modules[512];
+    DWORD needed, i;
+    char name[MAX_PATH];
+    int count = 0;
+
+    if (!K32EnumProcessModules(GetCurrentProcess(), modules, sizeof(modules), &needed)) return -1;
+    for (i = 0; i < needed / sizeof(HMODULE) && i < ARRAY_SIZE(modules); i++)
+        if (K32GetModuleBaseNameA(GetCurrentProcess(), modules[i], name, sizeof(name)) && !lstrcmpiA(name, "ole32.dll"))
+            count++;
+    return count;
+}
+
 /* ---- a process that only initialises COM -------------------------------- */
 
 static void child_idle(DWORD model)
@@ -84,6 +100,9 @@ static void child_idle(DWORD model)
     bytes_after = working_set();
 
     ok(threads_after == threads_before, "threads %lu -> %lu\n", threads_before, threads_after);
+    /* combase's last CoUninitialize calls ole32's DestroyRunningObjectTable:
+     * with no table made it must not load Wine's builtin ole32 behind ours */
+    ok(ole32_modules() == 1, "%d modules named ole32.dll after CoInitializeEx+CoUninitialize\n", ole32_modules());
     trace("model %#lx: working set %+ld KB, threads %lu\n", model,
           (long)((LONG_PTR)(bytes_after - bytes_before) / 1024), threads_after);
 
