@@ -1,0 +1,545 @@
+/*
+ * olecancel conformance tests: no program code under olecancel's locks or
+ * the loader lock, and waits that pump in an STA
+ *
+ * Copyright 2026 the olecancel developers
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * Each test gives olecancel a program object whose method needs, from
+ * another thread, something that a lock held around that method would
+ * block: the call object's own lock, the loader lock, or the apartment of
+ * a waiting STA.  Every such wait is bounded; a timeout is a failure.
+ */
+
+#include <windows.h>
+#include <objbase.h>
+#include "wine_test.h"
+#include "test_util.h"
+
+#define BOUND 10000        /* ms, for what must happen */
+#define PROBE 2000         /* ms a probe thread is given before it counts as blocked */
+
+/* interfaces with a standard proxy that no object here answers: each
+ * QueryInterface for them is a remote call */
+#define IID_probe_server IID_IPersist
+#define IID_probe_callback IID_IPersistStream
+
+/* ---------------------------------------------------------------------------
+ * A probe: a thread that runs one function when asked and says whether it
+ * returned in time
+ * ------------------------------------------------------------------------- */
+
+struct probe
+{
+    void (*func)(void *arg);
+    void *arg;
+    HANDLE go, done, thread;
+};
+
+static DWORD WINAPI probe_thread(void *arg)
+{
+    struct probe *probe = arg;
+
+    while (WaitForSingleObject(probe->go, INFINITE) == WAIT_OBJECT_0 && probe->func)
+    {
+        probe->func(probe->arg);
+        SetEvent(probe->done);
+    }
+    return 0;
+}
+
+static void probe_start(struct probe *probe)
+{
+    probe->func = NULL;
+    probe->go = CreateEventW(NULL, FALSE, FALSE, NULL);
+    probe->done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    probe->thread = CreateThread(NULL, 0, probe_thread, probe, 0, NULL);
+}
+
+/* TRUE when func(arg), run on the probe thread, returned within PROBE ms */
+static BOOL probe_run(struct probe *probe, void (*func)(void *), void *arg)
+{
+    probe->func = func;
+    probe->arg = arg;
+    ResetEvent(probe->done);
+    SetEvent(probe->go);
+    return WaitForSingleObject(probe->done, PROBE) == WAIT_OBJECT_0;
+}
+
+static void probe_stop(struct probe *probe)
+{
+    /* a probe still blocked finishes its function first */
+    WaitForSingleObject(probe->done, BOUND);
+    probe->func = NULL;
+    SetEvent(probe->go);
+    ok(WaitForSingleObject(probe->thread, BOUND) == WAIT_OBJECT_0, "probe thread did not exit\n");
+    CloseHandle(probe->thread);
+    CloseHandle(probe->go);
+    CloseHandle(probe->done);
+}
+
+/* ---------------------------------------------------------------------------
+ * An object in the MTA, reached from STAs through a proxy
+ * ------------------------------------------------------------------------- */
+
+struct mta_object
+{
+    IUnknown IUnknown_iface;
+    LONG refs;
+};
+
+/* what the object's QueryInterface does for IID_probe_server */
+static IUnknown *server_callback;     /* a proxy to callback_object, in the MTA */
+static HANDLE server_entered;         /* set when the probe QI starts */
+static HRESULT server_saw_cancel;     /* CoTestCancel once the cancel came */
+static HRESULT server_callback_hr;    /* the callback's answer */
+
+static HRESULT WINAPI mta_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
+{
+    struct mta_object *obj = CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface);
+    DWORD start;
+    void *unused;
+
+    *ppv = NULL;
+    if (IsEqualIID(riid, &IID_IUnknown))
+    {
+        *ppv = &obj->IUnknown_iface;
+        IUnknown_AddRef(iface);
+        return S_OK;
+    }
+    if (IsEqualIID(riid, &IID_probe_server) && server_callback)
+    {
+        /* wait for the client's cancel, then call back into the STA that
+         * cancels: that STA answers only if its cancel wait pumps */
+        SetEvent(server_entered);
+        start = GetTickCount();
+        while ((server_saw_cancel = CoTestCancel()) != RPC_E_CALL_CANCELED && GetTickCount() - start < BOUND)
+            Sleep(10);
+        server_callback_hr = IUnknown_QueryInterface(server_callback, &IID_probe_callback, &unused);
+    }
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI mta_AddRef(IUnknown *iface)
+{
+    return InterlockedIncrement(&CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface)->refs);
+}
+
+static ULONG WINAPI mta_Release(IUnknown *iface)
+{
+    return InterlockedDecrement(&CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface)->refs);
+}
+
+static const IUnknownVtbl mta_vtbl = { mta_QueryInterface, mta_AddRef, mta_Release };
+static struct mta_object mta_object = { { &mta_vtbl }, 1 };
+
+/* the MTA: a thread that stays initialized while the tests run */
+static HANDLE mta_quit, mta_ready;
+static IStream *mta_stream;   /* mta_object marshaled TABLESTRONG */
+
+static DWORD WINAPI mta_thread(void *arg)
+{
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (SUCCEEDED(CreateStreamOnHGlobal(NULL, TRUE, &mta_stream)))
+        CoMarshalInterface(mta_stream, &IID_IUnknown, &mta_object.IUnknown_iface, MSHCTX_INPROC, NULL,
+                           MSHLFLAGS_TABLESTRONG);
+    SetEvent(mta_ready);
+    WaitForSingleObject(mta_quit, INFINITE);
+    if (mta_stream)
+    {
+        LARGE_INTEGER zero = {{0}};
+        IStream_Seek(mta_stream, zero, STREAM_SEEK_SET, NULL);
+        CoReleaseMarshalData(mta_stream);
+        IStream_Release(mta_stream);
+    }
+    CoUninitialize();
+    return 0;
+}
+
+/* a proxy to mta_object for the calling STA */
+static IUnknown *mta_proxy(void)
+{
+    LARGE_INTEGER zero = {{0}};
+    IUnknown *proxy = NULL;
+    HRESULT hr;
+
+    IStream_Seek(mta_stream, zero, STREAM_SEEK_SET, NULL);
+    hr = CoUnmarshalInterface(mta_stream, &IID_IUnknown, (void **)&proxy);
+    ok(hr == S_OK, "unmarshaling the MTA object: %#lx\n", hr);
+    return proxy;
+}
+
+/* ---------------------------------------------------------------------------
+ * The controlling unknown's ISynchronize::Signal runs without the call
+ * object's lock
+ * ------------------------------------------------------------------------- */
+
+/* its references are counted, never acted on: it lives on the stack */
+struct probing_outer
+{
+    ISynchronize ISynchronize_iface;
+    LONG refs;
+    IUnknown *inner;
+    ICancelMethodCalls *cancel;   /* the call object's, for the probe */
+    struct probe *probe;
+    LONG signals, signals_blocked;
+    HRESULT probe_hr;
+};
+
+static struct probing_outer *impl_from_ISynchronize(ISynchronize *iface)
+{
+    return CONTAINING_RECORD(iface, struct probing_outer, ISynchronize_iface);
+}
+
+static HRESULT WINAPI outer_QueryInterface(ISynchronize *iface, REFIID riid, void **ppv)
+{
+    struct probing_outer *outer = impl_from_ISynchronize(iface);
+
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ISynchronize))
+    {
+        *ppv = iface;
+        ISynchronize_AddRef(iface);
+        return S_OK;
+    }
+    if (!outer->inner) { *ppv = NULL; return E_NOINTERFACE; }
+    return IUnknown_QueryInterface(outer->inner, riid, ppv);
+}
+
+static ULONG WINAPI outer_AddRef(ISynchronize *iface)
+{
+    return InterlockedIncrement(&impl_from_ISynchronize(iface)->refs);
+}
+
+static ULONG WINAPI outer_Release(ISynchronize *iface)
+{
+    return InterlockedDecrement(&impl_from_ISynchronize(iface)->refs);
+}
+
+/* not used: Finish_ waits for the call object's own event */
+static HRESULT WINAPI outer_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
+{
+    return E_NOTIMPL;
+}
+
+static void probe_test_cancel(void *arg)
+{
+    struct probing_outer *outer = arg;
+    outer->probe_hr = ICancelMethodCalls_TestCancel(outer->cancel);
+}
+
+/* a program's Signal that asks the call object something from another
+ * thread and waits for the answer */
+static HRESULT WINAPI outer_Signal(ISynchronize *iface)
+{
+    struct probing_outer *outer = impl_from_ISynchronize(iface);
+
+    InterlockedIncrement(&outer->signals);
+    if (!probe_run(outer->probe, probe_test_cancel, outer)) InterlockedIncrement(&outer->signals_blocked);
+    return S_OK;
+}
+
+static HRESULT WINAPI outer_Reset(ISynchronize *iface)
+{
+    return S_OK;
+}
+
+static const ISynchronizeVtbl outer_vtbl =
+{
+    outer_QueryInterface, outer_AddRef, outer_Release, outer_Wait, outer_Signal, outer_Reset
+};
+
+static void test_signal_outside_lock(void)
+{
+    struct probing_outer outer = { { &outer_vtbl }, 1 };
+    struct probe probe;
+    ICallFactory *factory;
+    AsyncIUnknown *call;
+    IUnknown *proxy, *obj;
+    HRESULT hr;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if (!(proxy = mta_proxy())) goto done;
+    hr = IUnknown_QueryInterface(proxy, &IID_ICallFactory, (void **)&factory);
+    ok(hr == S_OK, "QI(ICallFactory): %#lx\n", hr);
+    if (FAILED(hr)) goto release_proxy;
+    hr = ICallFactory_CreateCall(factory, &IID_AsyncIUnknown, (IUnknown *)&outer.ISynchronize_iface,
+                                 &IID_IUnknown, &outer.inner);
+    ok(hr == S_OK, "CreateCall(AsyncIUnknown, aggregated): %#lx\n", hr);
+    ICallFactory_Release(factory);
+    if (FAILED(hr)) goto release_proxy;
+    hr = IUnknown_QueryInterface(outer.inner, &IID_ICancelMethodCalls, (void **)&outer.cancel);
+    ok(hr == S_OK, "QI(ICancelMethodCalls): %#lx\n", hr);
+    hr = IUnknown_QueryInterface(outer.inner, &IID_AsyncIUnknown, (void **)&call);
+    ok(hr == S_OK, "QI(AsyncIUnknown): %#lx\n", hr);
+    if (FAILED(hr) || !outer.cancel) goto release_inner;
+
+    probe_start(&probe);
+    outer.probe = &probe;
+
+    /* completed on a pool thread */
+    hr = AsyncIUnknown_Begin_QueryInterface(call, &IID_IUnknown);
+    ok(hr == S_OK, "Begin_QueryInterface: %#lx\n", hr);
+    obj = NULL;
+    hr = AsyncIUnknown_Finish_QueryInterface(call, (void **)&obj);
+    ok(hr == S_OK && obj, "Finish_QueryInterface: %#lx, %p\n", hr, obj);
+    if (obj) IUnknown_Release(obj);
+    ok(outer.signals == 1, "Signal called %ld times\n", outer.signals);
+    ok(!outer.signals_blocked, "Signal of a worker's completion: the call object stayed locked\n");
+    ok(outer.probe_hr == RPC_S_CALLPENDING, "TestCancel from Signal: %#lx\n", outer.probe_hr);
+
+    /* completed on this thread, inside Begin_ */
+    hr = AsyncIUnknown_Begin_AddRef(call);
+    ok(hr == S_OK, "Begin_AddRef: %#lx\n", hr);
+    AsyncIUnknown_Finish_AddRef(call);
+    hr = AsyncIUnknown_Begin_Release(call);
+    ok(hr == S_OK, "Begin_Release: %#lx\n", hr);
+    AsyncIUnknown_Finish_Release(call);
+    ok(outer.signals == 3, "Signal called %ld times\n", outer.signals);
+    ok(!outer.signals_blocked, "Signal of Begin_AddRef/Release: the call object stayed locked %ld times\n",
+       outer.signals_blocked);
+
+    probe_stop(&probe);
+    AsyncIUnknown_Release(call);
+    ICancelMethodCalls_Release(outer.cancel);
+release_inner:
+    ok(IUnknown_Release(outer.inner) == 0, "call object leaked\n");
+release_proxy:
+    IUnknown_Release(proxy);
+done:
+    CoUninitialize();
+}
+
+/* ---------------------------------------------------------------------------
+ * A program's cancel object left at thread exit is not released under the
+ * loader lock
+ * ------------------------------------------------------------------------- */
+
+struct exit_cancel
+{
+    ICancelMethodCalls ICancelMethodCalls_iface;
+    LONG refs;
+    struct probe *probe;
+    LONG released;             /* the last Release ran */
+    LONG loader_lock_free;     /* ... and the probe could load a module meanwhile */
+    DWORD release_tid;
+    HANDLE release_done;
+};
+
+static struct exit_cancel *impl_from_exit_cancel(ICancelMethodCalls *iface)
+{
+    return CONTAINING_RECORD(iface, struct exit_cancel, ICancelMethodCalls_iface);
+}
+
+static HRESULT WINAPI exit_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICancelMethodCalls))
+    {
+        *ppv = iface;
+        ICancelMethodCalls_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI exit_cancel_AddRef(ICancelMethodCalls *iface)
+{
+    return InterlockedIncrement(&impl_from_exit_cancel(iface)->refs);
+}
+
+/* GetModuleHandleExW takes the loader lock */
+static void probe_loader_lock(void *arg)
+{
+    HMODULE module;
+    if (GetModuleHandleExW(0, L"kernel32.dll", &module)) FreeLibrary(module);
+}
+
+static ULONG WINAPI exit_cancel_Release(ICancelMethodCalls *iface)
+{
+    struct exit_cancel *obj = impl_from_exit_cancel(iface);
+    ULONG ref = InterlockedDecrement(&obj->refs);
+
+    if (!ref)
+    {
+        obj->release_tid = GetCurrentThreadId();
+        obj->loader_lock_free = probe_run(obj->probe, probe_loader_lock, NULL);
+        obj->released = 1;
+        SetEvent(obj->release_done);
+    }
+    return ref;
+}
+
+static HRESULT WINAPI exit_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds) { return S_OK; }
+static HRESULT WINAPI exit_cancel_TestCancel(ICancelMethodCalls *iface) { return RPC_S_CALLPENDING; }
+
+static const ICancelMethodCallsVtbl exit_cancel_vtbl =
+{
+    exit_cancel_QueryInterface, exit_cancel_AddRef, exit_cancel_Release, exit_cancel_Cancel,
+    exit_cancel_TestCancel
+};
+
+/* pushes the object and leaves it, with its only reference, to olecancel */
+static DWORD WINAPI push_and_exit(void *arg)
+{
+    struct exit_cancel *obj = arg;
+    HRESULT hr = CoSetCancelObject((IUnknown *)&obj->ICancelMethodCalls_iface);
+    ok(hr == S_OK, "CoSetCancelObject: %#lx\n", hr);
+    ok(obj->refs == 2, "refcount after the push: %ld\n", obj->refs);
+    ICancelMethodCalls_Release(&obj->ICancelMethodCalls_iface);
+    return 0;
+}
+
+/* What a program can expect (decided here, Windows not observed): an
+ * object still pushed when its thread exits is released once, after the
+ * thread is gone, on another thread of the process and not under the
+ * loader lock.  Observed on Wine 8.0 with olecancel: released within a few
+ * ms, on one of olecancel's pool threads. */
+static void test_thread_exit_release(void)
+{
+    struct exit_cancel obj = { { &exit_cancel_vtbl }, 1 };
+    struct probe probe;
+    HANDLE thread;
+    DWORD tid;
+
+    probe_start(&probe);
+    obj.probe = &probe;
+    obj.release_done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    thread = CreateThread(NULL, 0, push_and_exit, &obj, 0, &tid);
+    ok(wait_bounded(thread, BOUND, "thread with a pushed cancel object"), "thread did not exit\n");
+    CloseHandle(thread);
+    ok(WaitForSingleObject(obj.release_done, BOUND) == WAIT_OBJECT_0, "object left at thread exit never released\n");
+    ok(obj.released && obj.refs == 0, "released %ld, refcount %ld\n", obj.released, obj.refs);
+    ok(obj.loader_lock_free, "Release of an object left at thread exit ran under the loader lock\n");
+    ok(obj.release_tid != tid, "released on the exiting thread\n");
+    probe_stop(&probe);
+    CloseHandle(obj.release_done);
+}
+
+/* ---------------------------------------------------------------------------
+ * An STA canceller's wait serves calls into its apartment
+ * ------------------------------------------------------------------------- */
+
+/* the object the server calls back into: lives in the cancelling STA */
+static LONG callback_calls;
+
+static HRESULT WINAPI callback_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
+{
+    *ppv = NULL;
+    if (IsEqualIID(riid, &IID_IUnknown))
+    {
+        *ppv = iface;
+        IUnknown_AddRef(iface);
+        return S_OK;
+    }
+    if (IsEqualIID(riid, &IID_probe_callback)) InterlockedIncrement(&callback_calls);
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI callback_AddRef(IUnknown *iface) { return 2; }
+static ULONG WINAPI callback_Release(IUnknown *iface) { return 1; }
+static const IUnknownVtbl callback_vtbl = { callback_QueryInterface, callback_AddRef, callback_Release };
+static IUnknown callback_object = { &callback_vtbl };
+
+struct caller
+{
+    IStream *callback_stream;
+    HRESULT hr;
+};
+
+/* an STA making a cancellable call to the MTA object, which cancels it */
+static DWORD WINAPI caller_thread(void *arg)
+{
+    struct caller *caller = arg;
+    IUnknown *proxy;
+    void *unused;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    if ((proxy = mta_proxy()))
+    {
+        CoEnableCallCancellation(NULL);
+        caller->hr = IUnknown_QueryInterface(proxy, &IID_probe_server, &unused);
+        CoDisableCallCancellation(NULL);
+        IUnknown_Release(proxy);
+    }
+    CoUninitialize();
+    return 0;
+}
+
+static DWORD WINAPI unmarshal_callback(void *arg)
+{
+    struct caller *caller = arg;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    caller->hr = CoGetInterfaceAndReleaseStream(caller->callback_stream, &IID_IUnknown, (void **)&server_callback);
+    CoUninitialize();   /* the MTA lives on in mta_thread */
+    return 0;
+}
+
+static void test_cancel_wait_pumps(void)
+{
+    struct caller caller = { NULL, E_FAIL };
+    HANDLE thread;
+    DWORD tid;
+    HRESULT hr;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    hr = CoMarshalInterThreadInterfaceInStream(&IID_IUnknown, &callback_object, &caller.callback_stream);
+    ok(hr == S_OK, "marshaling the callback: %#lx\n", hr);
+    thread = CreateThread(NULL, 0, unmarshal_callback, &caller, 0, NULL);
+    wait_bounded(thread, BOUND, "unmarshaling thread");
+    CloseHandle(thread);
+    ok(caller.hr == S_OK && server_callback, "callback for the MTA: %#lx\n", caller.hr);
+    if (!server_callback) goto done;
+
+    server_entered = CreateEventW(NULL, TRUE, FALSE, NULL);
+    caller.hr = E_FAIL;
+    thread = CreateThread(NULL, 0, caller_thread, &caller, 0, &tid);
+    ok(WaitForSingleObject(server_entered, BOUND) == WAIT_OBJECT_0, "the server never got the call\n");
+
+    /* the server, told at once, calls back into this STA before it
+     * returns: with a wait that serves that callback the call completes
+     * within the grace time */
+    hr = CoCancelCall(tid, 5);
+    ok(hr == RPC_E_CALL_COMPLETE, "CoCancelCall(5) from an STA the server calls back into: %#lx\n", hr);
+    ok(callback_calls == 1, "callback served %ld times during the cancel wait\n", callback_calls);
+
+    pump_messages_until(thread, BOUND);
+    ok(WaitForSingleObject(thread, 0) == WAIT_OBJECT_0, "caller thread did not finish\n");
+    CloseHandle(thread);
+    ok(server_saw_cancel == RPC_E_CALL_CANCELED, "server's CoTestCancel: %#lx\n", server_saw_cancel);
+    ok(server_callback_hr == E_NOINTERFACE, "server's callback: %#lx\n", server_callback_hr);
+    ok(caller.hr == E_NOINTERFACE, "caller's call: %#lx\n", caller.hr);
+    CloseHandle(server_entered);
+    IUnknown_Release(server_callback);
+    server_callback = NULL;
+done:
+    CoUninitialize();
+}
+
+START_TEST(locks)
+{
+    HANDLE thread;
+
+    mta_quit = CreateEventW(NULL, TRUE, FALSE, NULL);
+    mta_ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    thread = CreateThread(NULL, 0, mta_thread, NULL, 0, NULL);
+    WaitForSingleObject(mta_ready, BOUND);
+    if (!mta_stream)
+    {
+        skip("no MTA object\n");
+        return;
+    }
+
+    run_subtest(test_signal_outside_lock);
+    run_subtest(test_thread_exit_release);
+    run_subtest(test_cancel_wait_pumps);
+
+    SetEvent(mta_quit);
+    wait_bounded(thread, BOUND, "MTA thread");
+    CloseHandle(thread);
+    CloseHandle(mta_quit);
+    CloseHandle(mta_ready);
+}
