@@ -17,6 +17,7 @@
 
 #include <windows.h>
 #include <objbase.h>
+#include "olecancel_test.h"
 #include "wine_test.h"
 #include "test_util.h"
 
@@ -314,6 +315,215 @@ done:
 }
 
 /* ---------------------------------------------------------------------------
+ * A call object's Cancel asks the worker's cancel object (here a program's,
+ * pushed by the method the worker runs) for ICancelMethodCalls without the
+ * call object's lock
+ * ------------------------------------------------------------------------- */
+
+struct probing_cancel
+{
+    ICancelMethodCalls ICancelMethodCalls_iface;
+    LONG refs;
+    ICancelMethodCalls *call_cancel;   /* the call object's, for the probe */
+    struct probe *probe;
+    LONG armed;                        /* probe at the next QueryInterface */
+    LONG queries, queries_blocked;
+    HRESULT probe_hr;
+};
+
+static struct probing_cancel *impl_from_probing_cancel(ICancelMethodCalls *iface)
+{
+    return CONTAINING_RECORD(iface, struct probing_cancel, ICancelMethodCalls_iface);
+}
+
+static void probe_call_test_cancel(void *arg)
+{
+    struct probing_cancel *obj = arg;
+    obj->probe_hr = ICancelMethodCalls_TestCancel(obj->call_cancel);
+}
+
+static HRESULT WINAPI probing_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
+{
+    struct probing_cancel *obj = impl_from_probing_cancel(iface);
+
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_ICancelMethodCalls))
+    {
+        /* a QueryInterface from the canceller asks the call object
+         * something from another thread */
+        if (InterlockedExchange(&obj->armed, 0))
+        {
+            InterlockedIncrement(&obj->queries);
+            if (!probe_run(obj->probe, probe_call_test_cancel, obj)) InterlockedIncrement(&obj->queries_blocked);
+        }
+        *ppv = iface;
+        ICancelMethodCalls_AddRef(iface);
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI probing_cancel_AddRef(ICancelMethodCalls *iface)
+{
+    return InterlockedIncrement(&impl_from_probing_cancel(iface)->refs);
+}
+
+static ULONG WINAPI probing_cancel_Release(ICancelMethodCalls *iface)
+{
+    return InterlockedDecrement(&impl_from_probing_cancel(iface)->refs);
+}
+
+static HRESULT WINAPI probing_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds) { return S_OK; }
+static HRESULT WINAPI probing_cancel_TestCancel(ICancelMethodCalls *iface) { return RPC_S_CALLPENDING; }
+
+static const ICancelMethodCallsVtbl probing_cancel_vtbl =
+{
+    probing_cancel_QueryInterface, probing_cancel_AddRef, probing_cancel_Release, probing_cancel_Cancel,
+    probing_cancel_TestCancel
+};
+
+static struct probing_cancel worker_cancel = { { &probing_cancel_vtbl }, 1 };
+static HANDLE block_entered, block_release;
+
+/* IOcTest in the MTA: only Block does anything */
+static HRESULT WINAPI octest_QueryInterface(IOcTest *iface, REFIID riid, void **ppv)
+{
+    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IOcTest))
+    {
+        *ppv = iface;
+        return S_OK;
+    }
+    *ppv = NULL;
+    return E_NOINTERFACE;
+}
+static ULONG WINAPI octest_AddRef(IOcTest *iface) { return 2; }
+static ULONG WINAPI octest_Release(IOcTest *iface) { return 1; }
+static HRESULT WINAPI octest_Add(IOcTest *iface, LONG a, LONG b, LONG *sum) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_Twice(IOcTest *iface, LONG *value) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_Echo(IOcTest *iface, BSTR in, BSTR *out) { *out = NULL; return E_NOTIMPL; }
+static HRESULT WINAPI octest_Sum(IOcTest *iface, LONG count, const LONG *values, LONG *total) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_Sleep(IOcTest *iface, DWORD ms, HRESULT hr) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_Unblock(IOcTest *iface) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_CallBack(IOcTest *iface, IOcCallback *cb, LONG value, LONG *result) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_GetCallback(IOcTest *iface, IOcCallback **cb) { *cb = NULL; return E_NOTIMPL; }
+static HRESULT WINAPI octest_GetCount(IOcTest *iface, LONG *count) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_Fail(IOcTest *iface, HRESULT hr) { return hr; }
+static HRESULT WINAPI octest_WaitCancel(IOcTest *iface, DWORD timeout) { return E_NOTIMPL; }
+static HRESULT WINAPI octest_LastWaitCancel(IOcTest *iface, LONG *first, LONG *saw) { return E_NOTIMPL; }
+
+/* runs on the worker of the asynchronous call: a cancel object of the
+ * program's is on top of that thread's stack while it blocks */
+static HRESULT WINAPI octest_Block(IOcTest *iface, DWORD timeout)
+{
+    HRESULT hr = CoSetCancelObject((IUnknown *)&worker_cancel.ICancelMethodCalls_iface);
+    ok(hr == S_OK, "CoSetCancelObject on the worker: %#lx\n", hr);
+    SetEvent(block_entered);
+    WaitForSingleObject(block_release, timeout);
+    if (SUCCEEDED(hr)) CoSetCancelObject(NULL);
+    return S_OK;
+}
+
+static const IOcTestVtbl octest_vtbl =
+{
+    octest_QueryInterface, octest_AddRef, octest_Release, octest_Add, octest_Twice, octest_Echo,
+    octest_Sum, octest_Sleep, octest_Block, octest_Unblock, octest_CallBack, octest_GetCallback,
+    octest_GetCount, octest_Fail, octest_WaitCancel, octest_LastWaitCancel
+};
+static IOcTest octest_object = { &octest_vtbl };
+
+static DWORD WINAPI marshal_octest(void *arg)
+{
+    IStream **stream = arg;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (FAILED(CoMarshalInterThreadInterfaceInStream(&IID_IOcTest, (IUnknown *)&octest_object, stream)))
+        *stream = NULL;
+    CoUninitialize();   /* the MTA lives on in mta_thread */
+    return 0;
+}
+
+static void test_worker_cancel_object_outside_lock(void)
+{
+    HRESULT (WINAPI *reg)(void), (WINAPI *unreg)(void);
+    char path[MAX_PATH], *p;
+    struct probe probe;
+    ICallFactory *factory;
+    AsyncIOcTest *call;
+    IStream *stream = NULL;
+    IOcTest *proxy;
+    HMODULE ps;
+    HANDLE thread;
+    HRESULT hr;
+
+    GetModuleFileNameA(NULL, path, sizeof(path));
+    if ((p = strrchr(path, '\\'))) strcpy(p + 1, "olecancel_ps.dll");
+    if (!(ps = LoadLibraryA(path)))
+    {
+        skip("%s not found\n", path);
+        return;
+    }
+    reg = (void *)GetProcAddress(ps, "DllRegisterServer");
+    unreg = (void *)GetProcAddress(ps, "DllUnregisterServer");
+    ok(reg && reg() == S_OK, "DllRegisterServer failed\n");
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    thread = CreateThread(NULL, 0, marshal_octest, &stream, 0, NULL);
+    wait_bounded(thread, BOUND, "marshaling thread");
+    CloseHandle(thread);
+    ok(stream != NULL, "IOcTest not marshaled\n");
+    if (!stream) goto done;
+    hr = CoGetInterfaceAndReleaseStream(stream, &IID_IOcTest, (void **)&proxy);
+    ok(hr == S_OK, "IOcTest proxy: %#lx\n", hr);
+    if (FAILED(hr)) goto done;
+    hr = IOcTest_QueryInterface(proxy, &IID_ICallFactory, (void **)&factory);
+    ok(hr == S_OK, "QI(ICallFactory): %#lx\n", hr);
+    if (FAILED(hr)) goto release_proxy;
+    hr = ICallFactory_CreateCall(factory, &IID_AsyncIOcTest, NULL, &IID_AsyncIOcTest, (IUnknown **)&call);
+    ok(hr == S_OK, "CreateCall(AsyncIOcTest): %#lx\n", hr);
+    ICallFactory_Release(factory);
+    if (FAILED(hr)) goto release_proxy;
+    hr = AsyncIOcTest_QueryInterface(call, &IID_ICancelMethodCalls, (void **)&worker_cancel.call_cancel);
+    ok(hr == S_OK, "QI(ICancelMethodCalls): %#lx\n", hr);
+
+    probe_start(&probe);
+    worker_cancel.probe = &probe;
+    block_entered = CreateEventW(NULL, TRUE, FALSE, NULL);
+    block_release = CreateEventW(NULL, TRUE, FALSE, NULL);
+    hr = AsyncIOcTest_Begin_Block(call, BOUND);
+    ok(hr == S_OK, "Begin_Block: %#lx\n", hr);
+    ok(WaitForSingleObject(block_entered, BOUND) == WAIT_OBJECT_0, "the worker never ran Block\n");
+
+    worker_cancel.armed = 1;
+    hr = ICancelMethodCalls_Cancel(worker_cancel.call_cancel, 0);
+    ok(hr == S_OK, "Cancel(0): %#lx\n", hr);
+    ok(!worker_cancel.queries_blocked, "QueryInterface of the worker's cancel object: the call object stayed locked\n");
+    if (worker_cancel.queries)
+        ok(worker_cancel.probe_hr == RPC_S_CALLPENDING, "TestCancel from that QueryInterface: %#lx\n",
+           worker_cancel.probe_hr);
+    SetEvent(block_release);
+    hr = AsyncIOcTest_Finish_Block(call);
+    ok(hr == RPC_E_CALL_CANCELED, "Finish_Block: %#lx\n", hr);
+
+    probe_stop(&probe);
+    ICancelMethodCalls_Release(worker_cancel.call_cancel);
+    worker_cancel.call_cancel = NULL;
+    ok(AsyncIOcTest_Release(call) == 0, "call object leaked\n");
+    /* the worker pops the object once Block returns */
+    {
+        DWORD start = GetTickCount();
+        while (worker_cancel.refs != 1 && GetTickCount() - start < BOUND) Sleep(10);
+    }
+    ok(worker_cancel.refs == 1, "worker's cancel object: refcount %ld\n", worker_cancel.refs);
+    CloseHandle(block_entered);
+    CloseHandle(block_release);
+release_proxy:
+    IOcTest_Release(proxy);
+done:
+    CoUninitialize();
+    ok(unreg && unreg() == S_OK, "DllUnregisterServer failed\n");
+    FreeLibrary(ps);
+}
+
+/* ---------------------------------------------------------------------------
  * A program's cancel object left at thread exit is not released under the
  * loader lock
  * ------------------------------------------------------------------------- */
@@ -534,6 +744,7 @@ START_TEST(locks)
     }
 
     run_subtest(test_signal_outside_lock);
+    run_subtest(test_worker_cancel_object_outside_lock);
     run_subtest(test_thread_exit_release);
     run_subtest(test_cancel_wait_pumps);
 
