@@ -1,6 +1,6 @@
 /*
  * olecancel conformance tests: no program code under olecancel's locks or
- * the loader lock, and waits that pump in an STA
+ * the loader lock
  *
  * Copyright 2026 the olecancel developers
  *
@@ -11,8 +11,8 @@
  *
  * Each test gives olecancel a program object whose method needs, from
  * another thread, something that a lock held around that method would
- * block: the call object's own lock, the loader lock, or the apartment of
- * a waiting STA.  Every such wait is bounded; a timeout is a failure.
+ * block: the call object's own lock or the loader lock.  Every such wait
+ * is bounded; a timeout is a failure.
  */
 
 #include <windows.h>
@@ -20,14 +20,10 @@
 #include "olecancel_test.h"
 #include "wine_test.h"
 #include "test_util.h"
+#include "mta_host.h"
 
 #define BOUND 10000        /* ms, for what must happen */
 #define PROBE 2000         /* ms a probe thread is given before it counts as blocked */
-
-/* interfaces with a standard proxy that no object here answers: each
- * QueryInterface for them is a remote call */
-#define IID_probe_server IID_IPersist
-#define IID_probe_callback IID_IPersistStream
 
 /* ---------------------------------------------------------------------------
  * A probe: a thread that runs one function when asked and says whether it
@@ -81,97 +77,6 @@ static void probe_stop(struct probe *probe)
     CloseHandle(probe->thread);
     CloseHandle(probe->go);
     CloseHandle(probe->done);
-}
-
-/* ---------------------------------------------------------------------------
- * An object in the MTA, reached from STAs through a proxy
- * ------------------------------------------------------------------------- */
-
-struct mta_object
-{
-    IUnknown IUnknown_iface;
-    LONG refs;
-};
-
-/* what the object's QueryInterface does for IID_probe_server */
-static IUnknown *server_callback;     /* a proxy to callback_object, in the MTA */
-static HANDLE server_entered;         /* set when the probe QI starts */
-static HRESULT server_saw_cancel;     /* CoTestCancel once the cancel came */
-static HRESULT server_callback_hr;    /* the callback's answer */
-
-static HRESULT WINAPI mta_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
-{
-    struct mta_object *obj = CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface);
-    DWORD start;
-    void *unused;
-
-    *ppv = NULL;
-    if (IsEqualIID(riid, &IID_IUnknown))
-    {
-        *ppv = &obj->IUnknown_iface;
-        IUnknown_AddRef(iface);
-        return S_OK;
-    }
-    if (IsEqualIID(riid, &IID_probe_server) && server_callback)
-    {
-        /* wait for the client's cancel, then call back into the STA that
-         * cancels: that STA answers only if its cancel wait pumps */
-        SetEvent(server_entered);
-        start = GetTickCount();
-        while ((server_saw_cancel = CoTestCancel()) != RPC_E_CALL_CANCELED && GetTickCount() - start < BOUND)
-            Sleep(10);
-        server_callback_hr = IUnknown_QueryInterface(server_callback, &IID_probe_callback, &unused);
-    }
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI mta_AddRef(IUnknown *iface)
-{
-    return InterlockedIncrement(&CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface)->refs);
-}
-
-static ULONG WINAPI mta_Release(IUnknown *iface)
-{
-    return InterlockedDecrement(&CONTAINING_RECORD(iface, struct mta_object, IUnknown_iface)->refs);
-}
-
-static const IUnknownVtbl mta_vtbl = { mta_QueryInterface, mta_AddRef, mta_Release };
-static struct mta_object mta_object = { { &mta_vtbl }, 1 };
-
-/* the MTA: a thread that stays initialized while the tests run */
-static HANDLE mta_quit, mta_ready;
-static IStream *mta_stream;   /* mta_object marshaled TABLESTRONG */
-
-static DWORD WINAPI mta_thread(void *arg)
-{
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    if (SUCCEEDED(CreateStreamOnHGlobal(NULL, TRUE, &mta_stream)))
-        CoMarshalInterface(mta_stream, &IID_IUnknown, &mta_object.IUnknown_iface, MSHCTX_INPROC, NULL,
-                           MSHLFLAGS_TABLESTRONG);
-    SetEvent(mta_ready);
-    WaitForSingleObject(mta_quit, INFINITE);
-    if (mta_stream)
-    {
-        LARGE_INTEGER zero = {{0}};
-        IStream_Seek(mta_stream, zero, STREAM_SEEK_SET, NULL);
-        CoReleaseMarshalData(mta_stream);
-        IStream_Release(mta_stream);
-    }
-    CoUninitialize();
-    return 0;
-}
-
-/* a proxy to mta_object for the calling STA */
-static IUnknown *mta_proxy(void)
-{
-    LARGE_INTEGER zero = {{0}};
-    IUnknown *proxy = NULL;
-    HRESULT hr;
-
-    IStream_Seek(mta_stream, zero, STREAM_SEEK_SET, NULL);
-    hr = CoUnmarshalInterface(mta_stream, &IID_IUnknown, (void **)&proxy);
-    ok(hr == S_OK, "unmarshaling the MTA object: %#lx\n", hr);
-    return proxy;
 }
 
 /* ---------------------------------------------------------------------------
@@ -606,8 +511,9 @@ static DWORD WINAPI push_and_exit(void *arg)
 /* What a program can expect (decided here, Windows not observed): an
  * object still pushed when its thread exits is released once, after the
  * thread is gone, on another thread of the process and not under the
- * loader lock.  Observed on Wine 8.0 with olecancel: released within a few
- * ms, on one of olecancel's pool threads. */
+ * loader lock.  Observed on Wine 8.0 with olecancel: released on a thread
+ * of the process's thread pool, where another thread's GetModuleHandleExW
+ * returned within the probe's 2 s. */
 static void test_thread_exit_release(void)
 {
     struct exit_cancel obj = { { &exit_cancel_vtbl }, 1 };
@@ -629,128 +535,15 @@ static void test_thread_exit_release(void)
     CloseHandle(obj.release_done);
 }
 
-/* ---------------------------------------------------------------------------
- * An STA canceller's wait serves calls into its apartment
- * ------------------------------------------------------------------------- */
-
-/* the object the server calls back into: lives in the cancelling STA */
-static LONG callback_calls;
-
-static HRESULT WINAPI callback_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
-{
-    *ppv = NULL;
-    if (IsEqualIID(riid, &IID_IUnknown))
-    {
-        *ppv = iface;
-        IUnknown_AddRef(iface);
-        return S_OK;
-    }
-    if (IsEqualIID(riid, &IID_probe_callback)) InterlockedIncrement(&callback_calls);
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI callback_AddRef(IUnknown *iface) { return 2; }
-static ULONG WINAPI callback_Release(IUnknown *iface) { return 1; }
-static const IUnknownVtbl callback_vtbl = { callback_QueryInterface, callback_AddRef, callback_Release };
-static IUnknown callback_object = { &callback_vtbl };
-
-struct caller
-{
-    IStream *callback_stream;
-    HRESULT hr;
-};
-
-/* an STA making a cancellable call to the MTA object, which cancels it */
-static DWORD WINAPI caller_thread(void *arg)
-{
-    struct caller *caller = arg;
-    IUnknown *proxy;
-    void *unused;
-
-    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    if ((proxy = mta_proxy()))
-    {
-        CoEnableCallCancellation(NULL);
-        caller->hr = IUnknown_QueryInterface(proxy, &IID_probe_server, &unused);
-        CoDisableCallCancellation(NULL);
-        IUnknown_Release(proxy);
-    }
-    CoUninitialize();
-    return 0;
-}
-
-static DWORD WINAPI unmarshal_callback(void *arg)
-{
-    struct caller *caller = arg;
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
-    caller->hr = CoGetInterfaceAndReleaseStream(caller->callback_stream, &IID_IUnknown, (void **)&server_callback);
-    CoUninitialize();   /* the MTA lives on in mta_thread */
-    return 0;
-}
-
-static void test_cancel_wait_pumps(void)
-{
-    struct caller caller = { NULL, E_FAIL };
-    HANDLE thread;
-    DWORD tid;
-    HRESULT hr;
-
-    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    hr = CoMarshalInterThreadInterfaceInStream(&IID_IUnknown, &callback_object, &caller.callback_stream);
-    ok(hr == S_OK, "marshaling the callback: %#lx\n", hr);
-    thread = CreateThread(NULL, 0, unmarshal_callback, &caller, 0, NULL);
-    wait_bounded(thread, BOUND, "unmarshaling thread");
-    CloseHandle(thread);
-    ok(caller.hr == S_OK && server_callback, "callback for the MTA: %#lx\n", caller.hr);
-    if (!server_callback) goto done;
-
-    server_entered = CreateEventW(NULL, TRUE, FALSE, NULL);
-    caller.hr = E_FAIL;
-    thread = CreateThread(NULL, 0, caller_thread, &caller, 0, &tid);
-    ok(WaitForSingleObject(server_entered, BOUND) == WAIT_OBJECT_0, "the server never got the call\n");
-
-    /* the server, told at once, calls back into this STA before it
-     * returns: with a wait that serves that callback the call completes
-     * within the grace time */
-    hr = CoCancelCall(tid, 5);
-    ok(hr == RPC_E_CALL_COMPLETE, "CoCancelCall(5) from an STA the server calls back into: %#lx\n", hr);
-    ok(callback_calls == 1, "callback served %ld times during the cancel wait\n", callback_calls);
-
-    pump_messages_until(thread, BOUND);
-    ok(WaitForSingleObject(thread, 0) == WAIT_OBJECT_0, "caller thread did not finish\n");
-    CloseHandle(thread);
-    ok(server_saw_cancel == RPC_E_CALL_CANCELED, "server's CoTestCancel: %#lx\n", server_saw_cancel);
-    ok(server_callback_hr == E_NOINTERFACE, "server's callback: %#lx\n", server_callback_hr);
-    ok(caller.hr == E_NOINTERFACE, "caller's call: %#lx\n", caller.hr);
-    CloseHandle(server_entered);
-    IUnknown_Release(server_callback);
-    server_callback = NULL;
-done:
-    CoUninitialize();
-}
-
 START_TEST(locks)
 {
-    HANDLE thread;
-
-    mta_quit = CreateEventW(NULL, TRUE, FALSE, NULL);
-    mta_ready = CreateEventW(NULL, TRUE, FALSE, NULL);
-    thread = CreateThread(NULL, 0, mta_thread, NULL, 0, NULL);
-    WaitForSingleObject(mta_ready, BOUND);
-    if (!mta_stream)
+    if (!mta_host_start())
     {
         skip("no MTA object\n");
         return;
     }
-
     run_subtest(test_signal_outside_lock);
     run_subtest(test_worker_cancel_object_outside_lock);
     run_subtest(test_thread_exit_release);
-    run_subtest(test_cancel_wait_pumps);
-
-    SetEvent(mta_quit);
-    wait_bounded(thread, BOUND, "MTA thread");
-    CloseHandle(thread);
-    CloseHandle(mta_quit);
-    CloseHandle(mta_ready);
+    mta_host_stop();
 }
