@@ -87,6 +87,10 @@ struct call_core
     BOOL released;          /* no COM references left: replies are discarded */
     BOOL cancelled;
     ISynchronize *outer_sync; /* the controlling unknown's ISynchronize when it is not ours */
+    ISynchronize *signal_sync; /* completed: outer_sync is to be signalled by callcore_leave */
+    LONG signalling;        /* outer Signals running outside cs */
+    DWORD signal_tid;       /* the thread of the latest of them */
+    CONDITION_VARIABLE signal_done; /* signalling dropped to 0 */
     HRESULT result;         /* what Finish_ returns */
 };
 
@@ -108,10 +112,13 @@ void callcore_set_released(struct call_core *core);
 HRESULT callcore_begin_notify(struct call_core *core);
 /* with cs held: the call of this generation is pending and still wanted */
 BOOL callcore_is_current(struct call_core *core, LONG generation);
-/* with cs held: completes the call with result and signals; returns the
- * failure of the controlling unknown's Signal (the call's result then),
- * after which the caller drops what the call carries */
-HRESULT callcore_complete(struct call_core *core, HRESULT result);
+/* with cs held: completes the call with result; the caller leaves cs with
+ * callcore_leave, which signals the controlling unknown's ISynchronize
+ * (program code) outside cs.  A failing Signal makes the result that
+ * failure, and Finish_ then drops what the call carries. */
+void callcore_complete(struct call_core *core, HRESULT result);
+/* leaves cs, then signals what callcore_complete left to signal */
+void callcore_leave(struct call_core *core);
 /* with cs held: Finish_ took the result, the call is idle */
 void callcore_finished(struct call_core *core);
 
@@ -129,10 +136,6 @@ void callcore_cancel_wait(struct call_core *core, ULONG seconds);
 /* with cs held, after the wait: completes a still pending call of this
  * generation as cancelled (S_OK), else what Cancel returns */
 HRESULT callcore_cancel_finish(struct call_core *core, LONG generation);
-
-/* waits with the COM modal loop in an STA, plainly elsewhere;
- * RPC_S_CALLPENDING on timeout */
-HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms);
 
 /* ---- callobj.c ---------------------------------------------------------- */
 

@@ -162,8 +162,9 @@ HRESULT asyncpool_run_sync(asyncpool_func func, void *context)
     work.func = func;
     work.context = context;
     if (!(work.done = CreateEventW(NULL, TRUE, FALSE, NULL))) return HRESULT_FROM_WIN32(GetLastError());
-    if (SUCCEEDED(hr = enqueue(run_sync_proc, &work, TRUE)))
-        WaitForSingleObject(work.done, INFINITE);
+    /* the caller may be an STA the work needs a call into */
+    if (SUCCEEDED(hr = enqueue(run_sync_proc, &work, TRUE)) && FAILED(com_wait(work.done, 0, INFINITE)))
+        WaitForSingleObject(work.done, INFINITE);   /* the work uses this frame */
     CloseHandle(work.done);
     return hr;
 }

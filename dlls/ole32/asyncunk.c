@@ -89,15 +89,11 @@ static void unk_release_internal(struct unk_call *call)
     free(call);
 }
 
-/* with cs held */
+/* with cs held; leave it with callcore_leave */
 static void unk_complete(struct unk_call *call, HRESULT result, IStream *marshaled)
 {
     call->marshaled = marshaled;
-    if (FAILED(callcore_complete(&call->core, result)))
-    {
-        drop_marshaled(call->marshaled);
-        call->marshaled = NULL;
-    }
+    callcore_complete(&call->core, result);
 }
 
 static void unk_work_proc(void *arg)
@@ -139,7 +135,7 @@ static void unk_work_proc(void *arg)
         unk_complete(call, hr, stream);
         stream = NULL;
     }
-    LeaveCriticalSection(&call->core.cs);
+    callcore_leave(&call->core);
     if (stream) release_marshaled_proc(stream);
 
     async_target_release(work->target);
@@ -245,7 +241,7 @@ static HRESULT unk_finish(struct unk_call *call, enum unk_method method, IStream
     LeaveCriticalSection(&call->core.cs);
     if (FAILED(hr)) return hr;
 
-    if (FAILED(hr = async_wait(call->core.event, 0, INFINITE))) return hr;
+    if (FAILED(hr = com_wait(call->core.event, 0, INFINITE))) return hr;
 
     EnterCriticalSection(&call->core.cs);
     if (call->core.state != ASYNC_COMPLETED || call->method != method)
@@ -254,7 +250,8 @@ static HRESULT unk_finish(struct unk_call *call, enum unk_method method, IStream
         return RPC_E_CALL_COMPLETE;
     }
     hr = call->core.result;
-    if (marshaled) *marshaled = call->marshaled;
+    /* a call failed by the controlling unknown's Signal still carries its answer */
+    if (marshaled && SUCCEEDED(hr)) *marshaled = call->marshaled;
     else drop_marshaled(call->marshaled);
     call->marshaled = NULL;
     if (count) *count = call->count;
@@ -291,7 +288,7 @@ static HRESULT WINAPI unk_async_Begin_QueryInterface(AsyncIUnknown *iface, REFII
         EnterCriticalSection(&call->core.cs);
         unk_complete(call, hr, NULL);
         call->core.generation++;
-        LeaveCriticalSection(&call->core.cs);
+        callcore_leave(&call->core);
         unk_work_proc(work);
     }
     return S_OK;
@@ -331,7 +328,7 @@ static HRESULT unk_refcount_begin(struct unk_call *call, enum unk_method method)
     if (method == UNK_ADDREF) call->count = IUnknown_AddRef(call->proxy);
     else call->count = IUnknown_Release(call->proxy);
     unk_complete(call, S_OK, NULL);
-    LeaveCriticalSection(&call->core.cs);
+    callcore_leave(&call->core);
     return S_OK;
 }
 

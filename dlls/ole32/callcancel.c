@@ -177,7 +177,8 @@ BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms)
     /* the event is published before "left" is read again; the finisher sets
      * "left" before it reads the event: one of us sees the other */
     if (InterlockedCompareExchange(&call->left, 0, 0)) return TRUE;
-    WaitForSingleObject(event, ms);
+    /* the server may call back into the canceller's STA before it returns */
+    com_wait(event, 0, ms);
     return InterlockedCompareExchange(&call->left, 0, 0) != 0;
 }
 

@@ -48,20 +48,6 @@ static inline struct call_core *impl_from_ICancelMethodCalls(ICancelMethodCalls 
     return CONTAINING_RECORD(iface, struct call_core, ICancelMethodCalls_iface);
 }
 
-/* waits with the COM modal loop in an STA, plainly elsewhere */
-HRESULT async_wait(HANDLE event, DWORD flags, DWORD ms)
-{
-    DWORD index;
-    HRESULT hr = CoWaitForMultipleHandles(flags, ms, 1, &event, &index);
-
-    if (hr == CO_E_NOTINITIALIZED)
-    {
-        DWORD ret = WaitForSingleObject(event, ms);
-        hr = ret == WAIT_OBJECT_0 ? S_OK : ret == WAIT_TIMEOUT ? RPC_S_CALLPENDING : HRESULT_FROM_WIN32(GetLastError());
-    }
-    return hr;
-}
-
 /* ---- life ---- */
 
 static const ISynchronizeVtbl callcore_sync_vtbl;
@@ -80,6 +66,7 @@ HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
     core->internal = 1;
     core->outer = outer ? outer : &core->IUnknown_inner;
     InitializeCriticalSection(&core->cs);
+    InitializeConditionVariable(&core->signal_done);
     if (!(core->event = CreateEventW(NULL, TRUE, FALSE, NULL)))
     {
         hr = HRESULT_FROM_WIN32(GetLastError());
@@ -113,13 +100,20 @@ ULONG WINAPI callcore_inner_AddRef(IUnknown *iface)
     return ref;
 }
 
-/* the last COM reference is gone: whatever completes now is discarded */
+/* The last COM reference is gone: whatever completes now is discarded.
+ * A Signal of the controlling unknown's ISynchronize already under way
+ * (callcore_leave) is waited for, so that the controlling unknown, which
+ * releases us while it goes, outlives that call; unless it is this very
+ * thread's Signal that released the object. */
 void callcore_set_released(struct call_core *core)
 {
     EnterCriticalSection(&core->cs);
     core->released = TRUE;
     core->outer_sync = NULL;
+    core->signal_sync = NULL;
     if (core->state == ASYNC_PENDING) TRACE("%p released with a pending call: it runs on\n", core);
+    while (core->signalling && core->signal_tid != GetCurrentThreadId())
+        SleepConditionVariableCS(&core->signal_done, &core->cs, INFINITE);
     LeaveCriticalSection(&core->cs);
 }
 
@@ -160,25 +154,55 @@ BOOL callcore_is_current(struct call_core *core, LONG generation)
     return core->generation == generation && core->state == ASYNC_PENDING && !core->released;
 }
 
-/* With cs held: moves a pending call to completed and notifies the client.
- * The controlling unknown's ISynchronize is signalled under cs so that the
- * last Release (which takes cs) cannot free it meanwhile.  When that Signal
- * fails the call fails with its error, which is returned: the caller then
- * drops what the call carries. */
-HRESULT callcore_complete(struct call_core *core, HRESULT result)
+/* With cs held: moves a pending call to completed.  Without a controlling
+ * unknown of the program's the event is set at once.  Otherwise its
+ * ISynchronize::Signal, program code, is left to callcore_leave, which
+ * calls it after leaving cs and sets the event only then: Finish_ (which
+ * waits for the event) cannot take the result before a failing Signal has
+ * turned it into that failure. */
+void callcore_complete(struct call_core *core, HRESULT result)
 {
-    HRESULT hr;
-
     core->state = ASYNC_COMPLETED;
     core->result = result;
-    SetEvent(core->event);
-    if (core->outer_sync && FAILED(hr = ISynchronize_Signal(core->outer_sync)))
+    if (core->outer_sync) core->signal_sync = core->outer_sync;
+    else SetEvent(core->event);
+}
+
+/* Leaves cs; then signals the controlling unknown's ISynchronize for a
+ * call completed meanwhile.  While that Signal runs the object counts it
+ * (callcore_set_released waits for it).  When it fails, the call fails
+ * with its error: Finish_ cannot have taken the result yet, the event is
+ * set only afterwards, and it drops what a failed call carries. */
+void callcore_leave(struct call_core *core)
+{
+    ISynchronize *sync = core->signal_sync;
+    LONG generation = core->generation;
+    DWORD prev_tid;
+    HRESULT hr;
+
+    if (!sync)
+    {
+        LeaveCriticalSection(&core->cs);
+        return;
+    }
+    core->signal_sync = NULL;
+    core->signalling++;
+    prev_tid = core->signal_tid;
+    core->signal_tid = GetCurrentThreadId();
+    LeaveCriticalSection(&core->cs);
+
+    hr = ISynchronize_Signal(sync);
+
+    EnterCriticalSection(&core->cs);
+    if (FAILED(hr))
     {
         WARN("outer Signal failed: %#lx; the call fails\n", hr);
-        core->result = hr;
-        return hr;
+        if (core->generation == generation && core->state == ASYNC_COMPLETED) core->result = hr;
     }
-    return S_OK;
+    SetEvent(core->event);
+    core->signal_tid = prev_tid;
+    if (!--core->signalling) WakeAllConditionVariable(&core->signal_done);
+    LeaveCriticalSection(&core->cs);
 }
 
 /* with cs held: Finish_ took the result */
@@ -209,7 +233,7 @@ static HRESULT WINAPI callcore_sync_Wait(ISynchronize *iface, DWORD flags, DWORD
 {
     struct call_core *core = impl_from_ISynchronize(iface);
     TRACE("%p, %#lx, %lu\n", core, flags, ms);
-    return async_wait(core->event, flags, ms);
+    return com_wait(core->event, flags, ms);
 }
 
 static HRESULT WINAPI callcore_sync_Signal(ISynchronize *iface)
@@ -300,13 +324,12 @@ HRESULT callcore_cancel_check(struct call_core *core)
 void callcore_cancel_wait(struct call_core *core, ULONG seconds)
 {
     if (seconds)
-        async_wait(core->event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
+        com_wait(core->event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
                                    ? INFINITE : seconds * 1000);
 }
 
 /* With cs held, after the wait: a call of this generation still pending is
- * completed as cancelled.  The object carries nothing while its call is
- * pending, so there is nothing to drop if the outer Signal fails. */
+ * completed as cancelled (leave cs with callcore_leave). */
 HRESULT callcore_cancel_finish(struct call_core *core, LONG generation)
 {
     if (core->generation == generation && core->state == ASYNC_PENDING)
@@ -341,7 +364,7 @@ static HRESULT WINAPI callcore_cancel_Cancel(ICancelMethodCalls *iface, ULONG se
 
     EnterCriticalSection(&core->cs);
     hr = callcore_cancel_finish(core, generation);
-    LeaveCriticalSection(&core->cs);
+    callcore_leave(core);
     return hr;
 }
 

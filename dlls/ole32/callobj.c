@@ -419,16 +419,12 @@ static void call_release_internal(struct call_object *call)
     free(call);
 }
 
-/* with cs held: see callcore_complete */
+/* with cs held; leave it with callcore_leave (see callcore_complete) */
 static void call_complete(struct call_object *call, HRESULT result, void *reply, ULONG reply_len)
 {
     call->reply = reply;
     call->reply_len = reply_len;
-    if (FAILED(callcore_complete(&call->core, result)))
-    {
-        free(call->reply);
-        call->reply = NULL;
-    }
+    callcore_complete(&call->core, result);
 }
 
 static HRESULT execute_request(struct call_work *work, void **reply, ULONG *reply_len)
@@ -558,7 +554,7 @@ static void call_work_proc(void *arg)
             reply = NULL;
         }
     }
-    LeaveCriticalSection(&call->core.cs);
+    callcore_leave(&call->core);
     if (real_call) ICancelMethodCalls_Release(real_call);
 
     if (reply)
@@ -630,7 +626,8 @@ static const IUnknownVtbl callobj_inner_vtbl =
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    ICancelMethodCalls *worker_call = NULL, *replaced = NULL;
+    ICancelMethodCalls *worker_call = NULL, *replaced = NULL, *unused = NULL;
+    DWORD worker_tid = 0;
     LONG generation;
     HRESULT hr;
 
@@ -643,12 +640,25 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         return hr;
     }
     generation = call->core.generation;
+    if (call->worker_generation == generation) worker_tid = call->worker_tid;
+    LeaveCriticalSection(&call->core.cs);
+
     /* While worker_tid is set (under cs) for this generation the worker is
      * inside this call's real synchronous call, so the top of its
      * cancel-object stack is that call's (or a call the object makes from
-     * that very thread). */
-    if (call->worker_tid && call->worker_generation == generation)
-        CoGetCancelObject(call->worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call);
+     * that very thread: a program's object, hence the QueryInterface and
+     * AddRef outside cs, and the check that the worker is still there) */
+    if (worker_tid && SUCCEEDED(CoGetCancelObject(worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call)))
+        ICancelMethodCalls_AddRef(worker_call);   /* for call->real_call */
+
+    EnterCriticalSection(&call->core.cs);
+    if (worker_call && (call->worker_tid != worker_tid || call->worker_generation != generation
+                        || call->core.generation != generation || call->core.state != ASYNC_PENDING))
+    {
+        /* the worker left the real call meanwhile: both references go */
+        replaced = unused = worker_call;
+        worker_call = NULL;
+    }
     /* kept for the worker: if this Cancel gives up on the real call, the
      * worker must complete the call object as cancelled (and this Cancel
      * say S_OK), not with the RPC_E_CALL_CANCELED the real call returned
@@ -658,11 +668,12 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         replaced = call->real_call;
         call->real_call = worker_call;
         call->real_call_generation = generation;
-        ICancelMethodCalls_AddRef(worker_call);
     }
+    else if (worker_call) unused = worker_call;
     if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
     LeaveCriticalSection(&call->core.cs);
     if (replaced) ICancelMethodCalls_Release(replaced);
+    if (unused) ICancelMethodCalls_Release(unused);
 
     /* tell the server through the synchronous cancel path */
     if (worker_call)
@@ -683,7 +694,7 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         hr = S_OK;
     }
     else hr = callcore_cancel_finish(&call->core, generation);
-    LeaveCriticalSection(&call->core.cs);
+    callcore_leave(&call->core);
     TRACE("%p: %#lx\n", call, hr);
     return hr;
 }
@@ -864,7 +875,7 @@ static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
         EnterCriticalSection(&call->core.cs);
         call_complete(call, hr, NULL, 0);
         call->core.generation++;
-        LeaveCriticalSection(&call->core.cs);
+        callcore_leave(&call->core);
         call_work_proc(work);
     }
     return S_OK;
@@ -876,7 +887,7 @@ static HRESULT finish_receive(struct call_object *call, RPCOLEMESSAGE *msg)
     void *reply;
 
     /* Finish_ before completion blocks until the call completes */
-    if (FAILED(hr = async_wait(call->core.event, 0, INFINITE))) return hr;
+    if (FAILED(hr = com_wait(call->core.event, 0, INFINITE))) return hr;
 
     EnterCriticalSection(&call->core.cs);
     if (call->core.state != ASYNC_COMPLETED)

@@ -152,10 +152,31 @@ HRESULT cancel_get_top(DWORD tid, REFIID riid, void **ppv)
     return hr;
 }
 
-void olecancel_thread_detach(void)
+static void release_nodes(struct cancel_node *node)
+{
+    struct cancel_node *next;
+
+    for (; node; node = next)
+    {
+        next = node->next;
+        release_node(node);
+    }
+}
+
+static void CALLBACK release_nodes_proc(TP_CALLBACK_INSTANCE *instance, void *context)
+{
+    release_nodes(context);
+}
+
+/* DLL_THREAD_DETACH (thread_exit) runs under the loader lock, where no
+ * program code may run: what the thread left pushed is released from a
+ * thread-pool thread once the lock is free.  A FreeLibrary of ole32 (not
+ * thread_exit) cannot hand work to code about to be unmapped, and releases
+ * at once. */
+void olecancel_thread_detach(BOOL thread_exit)
 {
     struct thread_state *state = get_state(FALSE);
-    struct cancel_node *node, *next;
+    struct cancel_node *node;
 
     if (!state) return;
     TlsSetValue(state_tls, NULL);
@@ -167,11 +188,10 @@ void olecancel_thread_detach(void)
     state->top = NULL;
     ReleaseSRWLockExclusive(&states_lock);
 
-    if (node) WARN("thread %lu exits with cancel objects still registered\n", state->tid);
-    for (; node; node = next)
+    if (node)
     {
-        next = node->next;
-        release_node(node);
+        WARN("thread %lu exits with cancel objects still registered\n", state->tid);
+        if (!thread_exit || !TrySubmitThreadpoolCallback(release_nodes_proc, node, NULL)) release_nodes(node);
     }
     HeapFree(GetProcessHeap(), 0, state);
 }

@@ -24,10 +24,10 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         olecancel_instance = instance;
         break;
     case DLL_THREAD_DETACH:
-        olecancel_thread_detach();
+        olecancel_thread_detach(TRUE);
         break;
     case DLL_PROCESS_DETACH:
-        if (!reserved) olecancel_thread_detach();
+        if (!reserved) olecancel_thread_detach(FALSE);
         break;
     }
     return TRUE;

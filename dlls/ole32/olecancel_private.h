@@ -82,12 +82,20 @@ BOOL wine_has_cancel_api(void);
 /* Wine's function of that name when wine_has_cancel_api(), else NULL */
 void *wine_cancel_api(const char *name);
 
+/* ---- comwait.c --------------------------------------------------------- */
+
+/* waits for event with the COM modal loop in an STA, plainly elsewhere;
+ * RPC_S_CALLPENDING on timeout */
+HRESULT com_wait(HANDLE event, DWORD flags, DWORD ms);
+
 /* ---- cancelstate.c: per-thread cancellation state ---------------------- */
 
 /* the calling thread's CoEnableCallCancellation counter is above zero */
 BOOL cancel_thread_enabled(void);
-/* frees the calling thread's state (thread exit, process detach) */
-void olecancel_thread_detach(void);
+/* frees the calling thread's state (thread_exit: DLL_THREAD_DETACH, where
+ * what it holds is released later, outside the loader lock; else process
+ * detach) */
+void olecancel_thread_detach(BOOL thread_exit);
 
 /* callcancel.c: QueryInterface of objects that are only an ICancelMethodCalls */
 HRESULT WINAPI cancel_object_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv);

@@ -25,8 +25,10 @@
  *     threads; the call id is not), records the worker, and after the real
  *     call returns decides, through call_cancel_finished, whether the real
  *     result or RPC_E_CALL_CANCELED goes back to the proxy;
- *   - rpchook_abort_call repeats RpcCancelThread until the worker has
- *     left, because a cancel that lands before rpcrt4 waits is dropped.
+ *   - rpchook_abort_call cancels the worker at once and, because a
+ *     cancel that lands before rpcrt4 waits is dropped, repeats it on a
+ *     thread-pool thread until the worker has left (the canceller does not
+ *     wait).
  * I_RpcGetBuffer/I_RpcFreeBuffer run on the calling thread and tell
  * chanhook.c which message belongs to which call (Wine skips ClientNotify
  * for failed calls, so the free is where those are popped).
@@ -137,43 +139,61 @@ LONG rpchook_pending_calls(void)
     return pending_count;
 }
 
-void rpchook_abort_call(struct call_cancel *call)
+/* RpcCancelThread on the call's worker, if it has one: FALSE when no
+ * worker has claimed the call (it will see the call abandoned and not send
+ * it, or the call never goes through rpcrt4) */
+static BOOL cancel_worker(struct call_cancel *call)
 {
     LONG *slot = call_cancel_worker_slot(call);
-    DWORD start = GetTickCount(), delay = 1;
+    HANDLE thread;
     LONG tid;
 
-    for (;;)
+    /* the worker clears its slot under this lock before it leaves the
+     * hook, so the cancel can never hit the worker's next call */
+    AcquireSRWLockExclusive(&calls_lock);
+    if ((tid = *slot))
     {
-        HANDLE thread;
-
-        /* the worker clears its slot under this lock before it leaves the
-         * hook, so the cancel can never hit the worker's next call */
-        AcquireSRWLockExclusive(&calls_lock);
-        if ((tid = *slot))
+        if ((thread = OpenThread(THREAD_QUERY_INFORMATION | THREAD_SET_CONTEXT, FALSE, tid)))
         {
-            if ((thread = OpenThread(THREAD_QUERY_INFORMATION | THREAD_SET_CONTEXT, FALSE, tid)))
-            {
-                RPC_STATUS status = RpcCancelThread(thread);
-                if (status != RPC_S_OK) WARN("RpcCancelThread(%04lx) failed: %ld\n", tid, status);
-                CloseHandle(thread);
-            }
-            else WARN("OpenThread(%04lx) failed: %lu\n", tid, GetLastError());
+            RPC_STATUS status = RpcCancelThread(thread);
+            if (status != RPC_S_OK) WARN("RpcCancelThread(%04lx) failed: %ld\n", tid, status);
+            CloseHandle(thread);
         }
-        ReleaseSRWLockExclusive(&calls_lock);
+        else WARN("OpenThread(%04lx) failed: %lu\n", tid, GetLastError());
+    }
+    ReleaseSRWLockExclusive(&calls_lock);
+    return tid != 0;
+}
 
-        /* not claimed: the worker will see the call abandoned and not send
-         * it, or the call never goes through rpcrt4 (see NOTES.md) */
-        if (!tid) return;
-        if (call_cancel_wait_left(call, delay)) return;
+/* a cancel that lands before rpcrt4 waits is dropped: repeated (1, 2, 4
+ * ... 32 ms) until the worker has left, for up to 10 s */
+static void CALLBACK abort_call_proc(TP_CALLBACK_INSTANCE *instance, void *context)
+{
+    struct call_cancel *call = context;
+    DWORD start = GetTickCount(), delay = 1;
+
+    while (!call_cancel_wait_left(call, delay) && cancel_worker(call))
+    {
         InterlockedIncrement(&sync_cancel_stats.cancel_thread_retries);
         if (delay < 32) delay *= 2;
         if (GetTickCount() - start > 10000)
         {
-            WARN("worker %04lx did not leave the call within 10 s; giving up\n", tid);
-            return;
+            WARN("the worker of call %p did not leave it within 10 s; giving up\n", call);
+            break;
         }
     }
+    call_cancel_release(call);
+}
+
+void rpchook_abort_call(struct call_cancel *call)
+{
+    if (!cancel_worker(call) || call_cancel_has_left(call)) return;
+    /* the canceller does not wait for the worker: its caller's wait ends
+     * when the worker returns */
+    call_cancel_addref(call);
+    if (TrySubmitThreadpoolCallback(abort_call_proc, call, NULL)) return;
+    WARN("no thread-pool thread: the canceller repeats the cancel itself\n");
+    abort_call_proc(NULL, call);
 }
 
 static RPC_STATUS WINAPI hook_I_RpcGetBuffer(RPC_MESSAGE *msg)

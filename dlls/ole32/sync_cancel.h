@@ -109,8 +109,8 @@ void rpchook_register_call(struct call_cancel *call);
 void rpchook_unregister_call(struct call_cancel *call);
 /* diagnostics: calls registered and not yet taken by a worker or ended */
 LONG rpchook_pending_calls(void);
-/* make the worker carrying the call give up; returns when it has left
- * (or was never claimed, or after a bound) */
+/* makes the worker carrying the call give up, without waiting for it to
+ * leave (a thread-pool thread repeats the cancel until it has) */
 void rpchook_abort_call(struct call_cancel *call);
 
 /* ---- test/diagnostic counters --------------------------------------- */
