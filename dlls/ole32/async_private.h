@@ -161,15 +161,6 @@ HRESULT async_target_iface(struct async_target *target, IUnknown **iface);
 void async_target_addref(struct async_target *target);
 void async_target_release(struct async_target *target);
 
-/* cancelapi.c: declared without the SDK's dllimport, it lives in this DLL */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wattributes"
-HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
-#pragma GCC diagnostic pop
-/* callcancel.c: TRUE when iface is a synchronous call's cancel object and a
- * Cancel gave up on that call (its caller then got RPC_E_CALL_CANCELED) */
-BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface);
-
 /* ---- asyncunk.c --------------------------------------------------------- */
 
 /* CreateCall(IID_AsyncIUnknown) on a standard proxy */

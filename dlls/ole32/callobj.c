@@ -36,37 +36,7 @@
  */
 
 #include "async_private.h"
-
-/* Cancel(seconds) of the synchronous call a worker makes for an
- * asynchronous one: the server is told at once (callcancel.c); with time to
- * wait, the wait runs on the thread pool, since the synchronous object's
- * wait does not pump and the caller must (its own wait below does). */
-static void CALLBACK cancel_real_call_proc(TP_CALLBACK_INSTANCE *instance, void *context)
-{
-    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args = context;
-    HRESULT hr = ICancelMethodCalls_Cancel(args->cancel, args->seconds);
-    TRACE("worker call %p: Cancel(%lu) -> %#lx\n", args->cancel, args->seconds, hr);
-    ICancelMethodCalls_Release(args->cancel);
-    free(args);
-}
-
-static void cancel_real_call(ICancelMethodCalls *cancel, ULONG seconds)
-{
-    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args;
-    HRESULT hr;
-
-    if (seconds && (args = malloc(sizeof(*args))))
-    {
-        args->cancel = cancel;
-        args->seconds = seconds;
-        ICancelMethodCalls_AddRef(cancel);
-        if (TrySubmitThreadpoolCallback(cancel_real_call_proc, args, NULL)) return;
-        ICancelMethodCalls_Release(cancel);
-        free(args);
-    }
-    hr = ICancelMethodCalls_Cancel(cancel, 0);
-    TRACE("worker call %p: Cancel(0) -> %#lx\n", cancel, hr);
-}
+#include "cancel_scope.h"
 
 /* ---- the MTA view of a caller's proxy, shared by its call objects -------- */
 
@@ -303,54 +273,6 @@ static const IRpcChannelBufferVtbl reply_channel_vtbl =
     reply_channel_IsConnected,
 };
 
-/* ---- the call context a worker runs the real call in ---------------------- */
-
-/* When the worker's view of the object is the object itself (an MTA object
- * called from an STA client in this process), the method runs on the
- * worker, with no channel to carry a cancel: this context makes its
- * CoTestCancel answer for the asynchronous call. */
-struct worker_context
-{
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refs;
-    LONG cancelled;
-};
-
-static struct worker_context *impl_from_worker_context(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct worker_context, ICancelMethodCalls_iface);
-}
-
-static ULONG WINAPI worker_context_AddRef(ICancelMethodCalls *iface)
-{
-    return InterlockedIncrement(&impl_from_worker_context(iface)->refs);
-}
-
-static ULONG WINAPI worker_context_Release(ICancelMethodCalls *iface)
-{
-    struct worker_context *ctx = impl_from_worker_context(iface);
-    LONG refs = InterlockedDecrement(&ctx->refs);
-    if (!refs) free(ctx);
-    return refs;
-}
-
-static HRESULT WINAPI worker_context_Cancel(ICancelMethodCalls *iface, ULONG seconds)
-{
-    /* the server side cannot cancel its own caller */
-    return E_NOTIMPL;
-}
-
-static HRESULT WINAPI worker_context_TestCancel(ICancelMethodCalls *iface)
-{
-    return impl_from_worker_context(iface)->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
-}
-
-static const ICancelMethodCallsVtbl worker_context_vtbl =
-{
-    cancel_object_QueryInterface, worker_context_AddRef, worker_context_Release,
-    worker_context_Cancel, worker_context_TestCancel
-};
-
 /* ---- the call object ----------------------------------------------------- */
 
 struct call_object
@@ -367,11 +289,7 @@ struct call_object
     struct async_target *target;
 
     /* protected by core.cs */
-    DWORD worker_tid;       /* non-zero while a worker is inside the real call... */
-    LONG worker_generation; /* ...of this generation (an abandoned one may still run) */
-    struct worker_context *worker_ctx; /* the worker's call context meanwhile (a reference) */
-    ICancelMethodCalls *real_call; /* the worker's real call a Cancel went to (a reference)... */
-    LONG real_call_generation;     /* ...and the generation it carries */
+    struct cancel_scope *scope;    /* the cancel scope of the latest generation's worker (a reference) */
     LONG abandoned_generation;     /* a Cancel in progress gave up on this generation's real call */
     void *reply;            /* core.result is what Finish_ returns when there is none */
     ULONG reply_len;
@@ -382,6 +300,7 @@ struct call_work
     struct call_object *call;   /* internal reference */
     struct async_target *target;
     IPSFactoryBuffer *factory;
+    struct cancel_scope *scope; /* this generation's: what the worker's calls are cancelled through */
     IID sync_iid;
     LONG generation;
     ULONG opnum;
@@ -413,7 +332,7 @@ static void call_release_internal(struct call_object *call)
 {
     if (InterlockedDecrement(&call->core.internal)) return;
     TRACE("freeing %p\n", call);
-    if (call->real_call) ICancelMethodCalls_Release(call->real_call);
+    if (call->scope) cancel_scope_release(call->scope);
     free(call->reply);
     callcore_cleanup(&call->core);
     free(call);
@@ -429,6 +348,28 @@ static void call_complete(struct call_object *call, HRESULT result, void *reply,
         free(call->reply);
         call->reply = NULL;
     }
+}
+
+/* The stub's Invoke, in the generation's cancel scope: a Cancel at any
+ * moment reaches the real call the stub makes, or keeps it from being
+ * sent (cancel_scope.h).  The scope is also the call context, for a method
+ * that runs on this very thread.  Cancellable, so that the real call gets
+ * a cancel object from the synchronous cancel path (chanhook.c). */
+static HRESULT run_in_scope(struct cancel_scope *scope, IRpcStubBuffer *stub, RPCOLEMESSAGE *msg,
+                            IRpcChannelBuffer *channel)
+{
+    struct cancel_scope *prev_scope;
+    IUnknown *prev = NULL, *ignored;
+    HRESULT hr;
+
+    if (FAILED(hr = chanhook_enter_scope(scope, &prev_scope))) return hr;
+    CoSwitchCallContext(cancel_scope_context(scope), &prev);
+    CoEnableCallCancellation(NULL);
+    hr = IRpcStubBuffer_Invoke(stub, msg, channel);
+    CoDisableCallCancellation(NULL);
+    CoSwitchCallContext(prev, &ignored);
+    chanhook_leave_scope(prev_scope);
+    return hr;
 }
 
 static HRESULT execute_request(struct call_work *work, void **reply, ULONG *reply_len)
@@ -449,34 +390,7 @@ static HRESULT execute_request(struct call_work *work, void **reply, ULONG *repl
         msg.Buffer = work->request;
         msg.cbBuffer = work->request_len;
         msg.iMethod = work->opnum;
-        struct worker_context *ctx = malloc(sizeof(*ctx));
-        IUnknown *prev = NULL, *ignored;
-
-        if (ctx)
-        {
-            ctx->ICancelMethodCalls_iface.lpVtbl = &worker_context_vtbl;
-            ctx->refs = 2;   /* ours, and the call object's while it is registered */
-            ctx->cancelled = 0;
-            EnterCriticalSection(&work->call->core.cs);
-            work->call->worker_ctx = ctx;
-            LeaveCriticalSection(&work->call->core.cs);
-            CoSwitchCallContext((IUnknown *)&ctx->ICancelMethodCalls_iface, &prev);
-        }
-        /* cancellable, so that the call object's Cancel can reach the real
-         * call through the synchronous cancel path (callcancel.c) */
-        CoEnableCallCancellation(NULL);
-        hr = IRpcStubBuffer_Invoke(stub, &msg, &channel);
-        CoDisableCallCancellation(NULL);
-        if (ctx)
-        {
-            CoSwitchCallContext(prev, &ignored);
-            EnterCriticalSection(&work->call->core.cs);
-            /* a newer generation's worker may have registered its own */
-            if (work->call->worker_ctx == ctx) work->call->worker_ctx = NULL;
-            LeaveCriticalSection(&work->call->core.cs);
-            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
-            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
-        }
+        hr = run_in_scope(work->scope, stub, &msg, &channel);
         if (msg.Buffer != work->request)
         {
             if (SUCCEEDED(hr))
@@ -503,20 +417,14 @@ static void call_work_proc(void *arg)
 {
     struct call_work *work = arg;
     struct call_object *call = work->call;
-    ICancelMethodCalls *real_call = NULL;
     void *reply = NULL;
     ULONG reply_len = 0;
-    BOOL run, abandoned = FALSE;
+    BOOL run, abandoned;
     HRESULT hr;
 
     EnterCriticalSection(&call->core.cs);
     /* a released call object still runs: fire and forget */
     run = call->core.generation == work->generation && call->core.state == ASYNC_PENDING;
-    if (run)
-    {
-        call->worker_tid = GetCurrentThreadId();
-        call->worker_generation = work->generation;
-    }
     LeaveCriticalSection(&call->core.cs);
 
     TRACE("call %p, opnum %lu, %s\n", call, work->opnum, run ? "executing" : "cancelled before it ran");
@@ -526,25 +434,16 @@ static void call_work_proc(void *arg)
         IRpcChannelBuffer channel = { &reply_channel_vtbl };
         hr = drain_request(work->factory, &work->sync_iid, work->opnum, work->request, work->request_len, &channel);
     }
+    abandoned = run && cancel_scope_abandoned(work->scope);
 
     EnterCriticalSection(&call->core.cs);
-    /* the worker of an abandoned generation must not clear the slot of the
-     * worker that runs the next one */
-    if (run && call->worker_tid == GetCurrentThreadId() && call->worker_generation == work->generation)
-        call->worker_tid = 0;
-    if (call->real_call && call->real_call_generation == work->generation)
-    {
-        real_call = call->real_call;
-        call->real_call = NULL;
-        abandoned = call_cancel_iface_abandoned(real_call);
-    }
     if (run && callcore_is_current(&call->core, work->generation))
     {
         /* The real call was given up on by a Cancel of this call object
-         * that has not returned yet (it stored real_call, and it completes
-         * a still-pending call before it returns): the result is that
-         * Cancel's, not a reply, and the Cancel must say S_OK, not
-         * RPC_E_CALL_COMPLETE, when it finds the call completed. */
+         * that has not returned yet (it completes a still-pending call
+         * before it returns): the result is that Cancel's, not a reply,
+         * and the Cancel must say S_OK, not RPC_E_CALL_COMPLETE, when it
+         * finds the call completed. */
         if (abandoned)
         {
             TRACE("call %p: real call abandoned by Cancel (%#lx)\n", call, hr);
@@ -559,7 +458,6 @@ static void call_work_proc(void *arg)
         }
     }
     LeaveCriticalSection(&call->core.cs);
-    if (real_call) ICancelMethodCalls_Release(real_call);
 
     if (reply)
     {
@@ -568,6 +466,7 @@ static void call_work_proc(void *arg)
         free(reply);
     }
     HeapFree(GetProcessHeap(), 0, work->request);
+    cancel_scope_release(work->scope);
     async_target_release(work->target);
     IPSFactoryBuffer_Release(work->factory);
     call_release_internal(call);
@@ -630,7 +529,7 @@ static const IUnknownVtbl callobj_inner_vtbl =
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    ICancelMethodCalls *worker_call = NULL, *replaced = NULL;
+    struct cancel_scope *scope;
     LONG generation;
     HRESULT hr;
 
@@ -643,33 +542,15 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         return hr;
     }
     generation = call->core.generation;
-    /* While worker_tid is set (under cs) for this generation the worker is
-     * inside this call's real synchronous call, so the top of its
-     * cancel-object stack is that call's (or a call the object makes from
-     * that very thread). */
-    if (call->worker_tid && call->worker_generation == generation)
-        CoGetCancelObject(call->worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call);
-    /* kept for the worker: if this Cancel gives up on the real call, the
-     * worker must complete the call object as cancelled (and this Cancel
-     * say S_OK), not with the RPC_E_CALL_CANCELED the real call returned
-     * as if it were the reply */
-    if (worker_call && !(call->real_call && call->real_call_generation == generation))
-    {
-        replaced = call->real_call;
-        call->real_call = worker_call;
-        call->real_call_generation = generation;
-        ICancelMethodCalls_AddRef(worker_call);
-    }
-    if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
+    /* pending: the scope is this generation's */
+    scope = call->scope;
+    cancel_scope_addref(scope);
     LeaveCriticalSection(&call->core.cs);
-    if (replaced) ICancelMethodCalls_Release(replaced);
 
-    /* tell the server through the synchronous cancel path */
-    if (worker_call)
-    {
-        cancel_real_call(worker_call, seconds);
-        ICancelMethodCalls_Release(worker_call);
-    }
+    /* tell the server through the synchronous cancel path (or, if the
+     * worker's real call has not started yet, as soon as it starts) */
+    cancel_scope_cancel(scope, seconds);
+    cancel_scope_release(scope);
 
     callcore_cancel_wait(&call->core, seconds);
 
@@ -825,12 +706,15 @@ static HRESULT WINAPI callobj_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLE
 
 static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
 {
+    struct cancel_scope *replaced;
     struct call_work *work;
-    void *ack;
+    void *ack = NULL;
     HRESULT hr;
 
-    if (!(work = calloc(1, sizeof(*work))) || !(ack = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, 8)))
+    if (!(work = calloc(1, sizeof(*work))) || !(ack = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, 8))
+            || !(work->scope = cancel_scope_create()))
     {
+        HeapFree(GetProcessHeap(), 0, ack);
         free(work);
         return E_OUTOFMEMORY;
     }
@@ -847,10 +731,15 @@ static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
 
     EnterCriticalSection(&call->core.cs);
     work->generation = ++call->core.generation;
+    /* set with the generation: a Cancel of the pending call finds its scope */
+    replaced = call->scope;
+    call->scope = work->scope;
+    cancel_scope_addref(work->scope);
     call->core.state = ASYNC_PENDING;
     call->core.cancelled = FALSE;
     call->core.result = S_OK;
     LeaveCriticalSection(&call->core.cs);
+    if (replaced) cancel_scope_release(replaced);
 
     /* Begin_'s own reply: just its S_OK */
     msg->Buffer = ack;
