@@ -25,8 +25,9 @@
  * missed cancel shows as a method still running and a busy pool thread.
  *
  * Many rounds of Begin_ + Cancel(0) from another thread, the Cancel a little
- * later each round (0 to 350 us), spread it over the moments above.  Every
- * wait is bounded.
+ * later each round (0 to 350 us), spread it over the moments above; then
+ * fewer of Cancel(1), whose server must be told too.  Every wait is
+ * bounded.
  */
 
 #include <windows.h>
@@ -57,7 +58,7 @@ static LONG server_objects;
 static LONG calls_entered;      /* WaitCancel calls that reached the method */
 static LONG calls_running;      /* ... still in it */
 static LONG calls_missed;       /* ... that ended without seeing a cancel */
-static HANDLE release_event;    /* manual reset: ends every WaitCancel */
+static LONG releases;           /* Unblock ends the WaitCancel calls running then */
 
 static HRESULT WINAPI server_QueryInterface(IOcTest2 *iface, REFIID riid, void **ppv)
 {
@@ -96,10 +97,10 @@ static HRESULT WINAPI server_GetCallback(IOcTest2 *iface, IOcCallback **cb) { re
 static HRESULT WINAPI server_Fail(IOcTest2 *iface, HRESULT hr) { return hr; }
 static HRESULT WINAPI server_Mul(IOcTest2 *iface, LONG a, LONG b, LONG *product) { return E_NOTIMPL; }
 
-/* releases every WaitCancel now running and every later one */
+/* ends every WaitCancel running now */
 static HRESULT WINAPI server_Unblock(IOcTest2 *iface)
 {
-    SetEvent(release_event);
+    InterlockedIncrement(&releases);
     return S_OK;
 }
 
@@ -113,6 +114,7 @@ static HRESULT WINAPI server_GetCount(IOcTest2 *iface, LONG *count)
 static HRESULT WINAPI server_WaitCancel(IOcTest2 *iface, DWORD timeout)
 {
     DWORD start = GetTickCount();
+    LONG release = releases;
     HRESULT hr = S_FALSE;
 
     InterlockedIncrement(&calls_entered);
@@ -124,7 +126,8 @@ static HRESULT WINAPI server_WaitCancel(IOcTest2 *iface, DWORD timeout)
             hr = RPC_E_CALL_CANCELED;
             break;
         }
-        if (!WaitForSingleObject(release_event, 2)) break;
+        if (releases != release) break;
+        Sleep(2);
     }
     if (hr != RPC_E_CALL_CANCELED) InterlockedIncrement(&calls_missed);
     InterlockedDecrement(&calls_running);
@@ -153,7 +156,6 @@ static IOcTest2 server_object = { (IOcTest2Vtbl *)&server_vtbl };
 static void server_reset(void)
 {
     calls_entered = calls_running = calls_missed = 0;
-    ResetEvent(release_event);
 }
 
 static HRESULT WINAPI cf_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **ppv)
@@ -190,7 +192,7 @@ static int run_server(const char *tag)
     SetEvent(ready);
     if (WaitForSingleObject(quit, 300000)) printf("server: no quit signal\n");
     /* methods the client gave up on end now */
-    SetEvent(release_event);
+    InterlockedIncrement(&releases);
     CoRevokeClassObject(cookie);
     Sleep(100);
     CoUninitialize();
@@ -337,6 +339,7 @@ struct canceller
 {
     HANDLE go, done, quit;
     ICancelMethodCalls *cancel;
+    ULONG seconds;
     double delay_us;
     HRESULT hr;
 };
@@ -351,7 +354,7 @@ static DWORD WINAPI canceller_thread(void *arg)
     {
         double start = now_ms();
         while ((now_ms() - start) * 1000.0 < c->delay_us) YieldProcessor();
-        c->hr = ICancelMethodCalls_Cancel(c->cancel, 0);
+        c->hr = ICancelMethodCalls_Cancel(c->cancel, c->seconds);
         SetEvent(c->done);
     }
     CoUninitialize();
@@ -392,18 +395,23 @@ static void pump_sleep(DWORD ms)
     CloseHandle(event);
 }
 
-static void race_begin_cancel(IOcTest2 *proxy)
+/* Cancel(seconds): with no time (0) the call is completed as cancelled at
+ * once (S_OK); with time, the server sees the cancel and ends the call
+ * itself, so the Cancel finds it completed (RPC_E_CALL_COMPLETE) unless it
+ * came before the call had started at all. */
+static void race_begin_cancel(IOcTest2 *proxy, ULONG seconds, int rounds)
 {
     struct canceller c = { 0 };
     struct counting_outer *outer;
     AsyncIOcTest *call;
-    LONG entered, running, missed, busy, queued;
+    LONG entered, running, missed, busy, queued, entered0, missed0;
     int i, bad_cancel = 0, bad_finish = 0, bad_again = 0, bad_signals = 0;
     HRESULT hr;
     HANDLE thread;
     DWORD start;
 
     if (!(outer = create_counted_call((IUnknown *)proxy))) return;
+    server_counts(proxy, &entered0, &running, &missed0);
     hr = IUnknown_QueryInterface(outer->inner, &IID_AsyncIOcTest, (void **)&call);
     ok(hr == S_OK, "QI(AsyncIOcTest): %#lx\n", hr);
     hr = IUnknown_QueryInterface(outer->inner, &IID_ICancelMethodCalls, (void **)&c.cancel);
@@ -413,7 +421,9 @@ static void race_begin_cancel(IOcTest2 *proxy)
     c.quit = CreateEventW(NULL, TRUE, FALSE, NULL);
     thread = CreateThread(NULL, 0, canceller_thread, &c, 0, NULL);
 
-    for (i = 0; i < ROUNDS; i++)
+    winetest_push_context("Cancel(%lu)", seconds);
+    c.seconds = seconds;
+    for (i = 0; i < rounds; i++)
     {
         LONG signals = outer->signals;
 
@@ -429,7 +439,8 @@ static void race_begin_cancel(IOcTest2 *proxy)
         if (!wait_bounded(c.done, BOUND, "the Cancel")) break;
         hr = AsyncIOcTest_Finish_WaitCancel(call);
         /* the server waits for the cancel: nothing but the Cancel completes the call */
-        if (c.hr != S_OK && bad_cancel++ < 3) ok(0, "round %d: Cancel(0) after Begin_: %#lx\n", i, c.hr);
+        if (c.hr != S_OK && !(seconds && c.hr == RPC_E_CALL_COMPLETE) && bad_cancel++ < 3)
+            ok(0, "round %d: Cancel after Begin_: %#lx\n", i, c.hr);
         if (hr != RPC_E_CALL_CANCELED && bad_finish++ < 3) ok(0, "round %d: Finish_: %#lx\n", i, hr);
         hr = AsyncIOcTest_Finish_WaitCancel(call);
         if (hr != RPC_E_CALL_COMPLETE && bad_again++ < 3) ok(0, "round %d: second Finish_: %#lx\n", i, hr);
@@ -449,7 +460,9 @@ static void race_begin_cancel(IOcTest2 *proxy)
         pump_sleep(20);
         server_counts(proxy, &entered, &running, &missed);
         pool_stats(&busy, &queued);
-    } while ((running || missed || busy || queued) && GetTickCount() - start < SETTLE_MS);
+    } while ((running || missed != missed0 || busy || queued) && GetTickCount() - start < SETTLE_MS);
+    entered -= entered0;
+    missed -= missed0;
     trace("%d rounds: the server ran %ld of the cancelled calls\n", i, entered);
     ok(running == 0 && missed == 0,
        "%d cancelled calls: %ld still running in the server without seeing the cancel, %ld ended without it, "
@@ -457,7 +470,7 @@ static void race_begin_cancel(IOcTest2 *proxy)
     ok(busy == 0 && queued == 0, "pool threads still busy with cancelled calls: %ld, %ld queued\n", busy, queued);
 
     /* release what missed its cancel, and wait for it */
-    if (server_inproc) SetEvent(release_event);
+    if (server_inproc) InterlockedIncrement(&releases);
     else IOcTest2_Unblock(proxy);
     start = GetTickCount();
     do
@@ -477,6 +490,7 @@ static void race_begin_cancel(IOcTest2 *proxy)
     ICancelMethodCalls_Release(c.cancel);
     AsyncIOcTest_Release(call);
     ok(outer_Release(&outer->IUnknown_iface) == 0, "call object's outer still referenced\n");
+    winetest_pop_context();
 }
 
 /* ---------------------------------------------------------------------------
@@ -506,7 +520,8 @@ static DWORD WINAPI client_thread(void *arg)
     {
         ref0 = IOcTest2_AddRef(proxy) - 1;
         IOcTest2_Release(proxy);
-        race_begin_cancel(proxy);
+        race_begin_cancel(proxy, 0, ROUNDS);
+        race_begin_cancel(proxy, 1, ROUNDS / 10);
         ref1 = IOcTest2_AddRef(proxy) - 1;
         IOcTest2_Release(proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);
@@ -618,7 +633,6 @@ START_TEST(async_race)
     int argc = winetest_get_mainargs(&argv);
 
     GetModuleFileNameA(NULL, exe_path, sizeof(exe_path));
-    release_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     if (argc >= 3 && !strcmp(argv[1], "server")) exit(run_server(argv[2]));
     if (!get_olecancel_diag())
     {
