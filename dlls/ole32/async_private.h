@@ -1,6 +1,8 @@
 /*
  * olecancel: declarations shared by the asynchronous-call files
- * (proxyhook.c, callfactory.c, callcore.c, callobj.c, asyncunk.c, asyncpool.c)
+ * (proxyhook.c, callfactory.c, callcore.c, callobj.c, callworker.c,
+ * callsecurity.c, asynctarget.c, replychannel.c, drain.c, asyncunk.c,
+ * asyncpool.c)
  *
  * Copyright 2026 the olecancel developers
  *
@@ -137,6 +139,54 @@ void callcore_cancel_wait(struct call_core *core, ULONG seconds);
  * generation as cancelled (S_OK), else what Cancel returns */
 HRESULT callcore_cancel_finish(struct call_core *core, LONG generation);
 
+/* ---- replychannel.c ----------------------------------------------------- */
+
+/* the channel a worker's stub writes its reply into: on the stack, not
+ * counted, GetBuffer allocates from the process heap */
+extern const IRpcChannelBufferVtbl reply_channel_vtbl;
+/* the methods any of our channels shares with it */
+HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID riid, void **ppv);
+ULONG WINAPI reply_channel_AddRef(IRpcChannelBuffer *iface);
+ULONG WINAPI reply_channel_Release(IRpcChannelBuffer *iface);
+HRESULT WINAPI reply_channel_GetDestCtx(IRpcChannelBuffer *iface, DWORD *context, void **data);
+HRESULT WINAPI reply_channel_IsConnected(IRpcChannelBuffer *iface);
+
+/* ---- callworker.c ------------------------------------------------------- */
+
+struct async_target;
+struct cancel_scope;
+
+/* the request of one Begin_, as a pool worker replays it */
+struct call_request
+{
+    struct async_target *target;    /* the object's MTA view (a reference) */
+    IPSFactoryBuffer *factory;      /* a reference */
+    struct cancel_scope *scope;     /* what the real call is cancelled through (a reference) */
+    IID sync_iid;
+    ULONG opnum;                    /* of sync_iid */
+    void *request;                  /* the marshaled [in] values, process heap */
+    ULONG request_len;
+};
+
+/* makes the real call; the reply (CRT heap) on success */
+HRESULT call_request_execute(const struct call_request *req, void **reply, ULONG *reply_len);
+/* a request that will never run: gives back what its [in] values hold */
+HRESULT call_request_drain(const struct call_request *req);
+/* frees the request and releases what it holds */
+void call_request_cleanup(struct call_request *req);
+
+/* ---- callsecurity.c ----------------------------------------------------- */
+
+/* IClientSecurity of a call object, embedded in it: applies to the
+ * caller's proxy; outer and proxy are the call object's (no references) */
+struct call_security
+{
+    IClientSecurity IClientSecurity_iface;
+    IUnknown *outer;
+    IUnknown *proxy;
+};
+void call_security_init(struct call_security *security, IUnknown *outer, IUnknown *proxy);
+
 /* ---- callobj.c ---------------------------------------------------------- */
 
 /* Creates a call object for async_iid on the proxy `proxy` (an interface of a
@@ -152,26 +202,16 @@ HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
 HRESULT drain_request(IPSFactoryBuffer *factory, REFIID sync_iid, ULONG opnum,
                       void *request, ULONG request_len, IRpcChannelBuffer *channel);
 
-/* The MTA view of a caller's proxy (one per proxy and interface, shared by
+/* asynctarget.c: the MTA view of a caller's proxy (one per proxy and interface, shared by
  * call objects).  A call object gets it with async_target_get (it must hold
  * the caller's proxy meanwhile) and gives it back with async_target_put;
  * queued work holds it with addref/release.  iface returns the interface
  * usable from MTA workers (AddRef'd).  Any apartment may put/release. */
-struct async_target;
 HRESULT async_target_get(IUnknown *proxy, REFIID iid, struct async_target **target);
 void async_target_put(struct async_target *target);
 HRESULT async_target_iface(struct async_target *target, IUnknown **iface);
 void async_target_addref(struct async_target *target);
 void async_target_release(struct async_target *target);
-
-/* cancelapi.c: declared without the SDK's dllimport, it lives in this DLL */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wattributes"
-HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
-#pragma GCC diagnostic pop
-/* callcancel.c: TRUE when iface is a synchronous call's cancel object and a
- * Cancel gave up on that call (its caller then got RPC_E_CALL_CANCELED) */
-BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface);
 
 /* ---- asyncunk.c --------------------------------------------------------- */
 

@@ -215,8 +215,8 @@ BOOL call_cancel_has_left(const struct call_cancel *call)
 /* ---- ICancelMethodCalls ----------------------------------------------- */
 
 /* QueryInterface of every object of ours that is only an ICancelMethodCalls
- * (this file's, the server contexts of chanhook.c, the worker contexts of
- * callobj.c) */
+ * (this file's, the server contexts of chanhook.c, the cancel scopes of
+ * cancelscope.c) */
 HRESULT WINAPI cancel_object_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
 {
     TRACE("(%p, %s, %p)\n", iface, debugstr_guid(riid), ppv);
@@ -408,12 +408,4 @@ const GUID *call_cancel_id(const struct call_cancel *call)
 LONG *call_cancel_worker_slot(struct call_cancel *call)
 {
     return &call->worker_tid;
-}
-
-BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface)
-{
-    /* anything else on a cancel-object stack (the shared disabled object, a
-     * custom marshaler's object) is never abandoned by us */
-    if (!iface || iface->lpVtbl != &call_cancel_vtbl) return FALSE;
-    return call_cancel_is_abandoned(impl_from_ICancelMethodCalls(iface));
 }

@@ -31,332 +31,27 @@
  * ordinary call on the channel, whose SendReceive hands back that reply, so
  * the interpreter unmarshals the [out] values and the HRESULT.
  *
+ * This file is the call object and its loopback channel (the one
+ * interface through which the proxy drives it, so both live on the same
+ * state).  Below it: the worker's replay of the request (callworker.c),
+ * the channel the stub replies into (replychannel.c), the MTA view of the
+ * caller's proxy (asynctarget.c), IClientSecurity (callsecurity.c), what
+ * every call object shares (callcore.c) and the cancel scope the real
+ * call is cancelled through (cancelscope.c).
+ *
  * States: idle -> (GetBuffer of Begin_) beginning -> (SendReceive) pending ->
  * (worker or Cancel) completed -> (Finish_'s SendReceive) idle.
  */
 
 #include "async_private.h"
-
-/* Cancel(seconds) of the synchronous call a worker makes for an
- * asynchronous one: the server is told at once (callcancel.c); with time to
- * wait, the wait runs on the thread pool, since the synchronous object's
- * wait does not pump and the caller must (its own wait below does). */
-static void CALLBACK cancel_real_call_proc(TP_CALLBACK_INSTANCE *instance, void *context)
-{
-    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args = context;
-    HRESULT hr = ICancelMethodCalls_Cancel(args->cancel, args->seconds);
-    TRACE("worker call %p: Cancel(%lu) -> %#lx\n", args->cancel, args->seconds, hr);
-    ICancelMethodCalls_Release(args->cancel);
-    free(args);
-}
-
-static void cancel_real_call(ICancelMethodCalls *cancel, ULONG seconds)
-{
-    struct { ICancelMethodCalls *cancel; ULONG seconds; } *args;
-    HRESULT hr;
-
-    if (seconds && (args = malloc(sizeof(*args))))
-    {
-        args->cancel = cancel;
-        args->seconds = seconds;
-        ICancelMethodCalls_AddRef(cancel);
-        if (TrySubmitThreadpoolCallback(cancel_real_call_proc, args, NULL)) return;
-        ICancelMethodCalls_Release(cancel);
-        free(args);
-    }
-    hr = ICancelMethodCalls_Cancel(cancel, 0);
-    TRACE("worker call %p: Cancel(0) -> %#lx\n", cancel, hr);
-}
-
-/* ---- the MTA view of a caller's proxy, shared by its call objects -------- */
-
-struct async_target
-{
-    struct async_target *next;
-    LONG refcount;          /* users + queued work */
-    LONG users;             /* call objects; the table entry lives as long as they do */
-    IUnknown *identity;     /* key only: the users hold the caller's proxy, so
-                             * its address cannot be reused while listed */
-    IID iid;
-    IUnknown *mta_iface;    /* the interface, usable from the MTA */
-};
-
-static SRWLOCK targets_lock = SRWLOCK_INIT;
-static struct async_target *targets;
-
-struct unmarshal_ctx
-{
-    IStream *stream;
-    REFIID iid;
-    IUnknown *iface;
-    HRESULT hr;
-};
-
-static void target_unmarshal_proc(void *arg)
-{
-    struct unmarshal_ctx *ctx = arg;
-    LARGE_INTEGER zero = {{0}};
-
-    IStream_Seek(ctx->stream, zero, STREAM_SEEK_SET, NULL);
-    ctx->hr = CoUnmarshalInterface(ctx->stream, ctx->iid, (void **)&ctx->iface);
-}
-
-/* An STA caller's proxy, made usable from the MTA.  Table-weak marshaling
- * carries no references of its own, so it cannot leak any: in Wine 8.0 a
- * normally marshaled proxy unmarshaled (or released) in the apartment of the
- * object itself keeps the references it carries when the object's interface
- * was table-marshaled, and the object is never freed.  Table-weak data is
- * only valid while the caller's proxy lives, hence the synchronous
- * unmarshal on a worker, once per proxy. */
-static HRESULT proxy_to_mta(IUnknown *sync, REFIID iid, IUnknown **mta_iface)
-{
-    struct unmarshal_ctx ctx = { NULL, iid, NULL, E_FAIL };
-    HRESULT hr;
-
-    if (FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &ctx.stream))) return hr;
-    if (SUCCEEDED(hr = CoMarshalInterface(ctx.stream, iid, sync, MSHCTX_INPROC, NULL, MSHLFLAGS_TABLEWEAK)))
-    {
-        if (SUCCEEDED(hr = asyncpool_run_sync(target_unmarshal_proc, &ctx))) hr = ctx.hr;
-    }
-    IStream_Release(ctx.stream);
-    if (SUCCEEDED(hr)) *mta_iface = ctx.iface;
-    else WARN("cannot make the proxy available to the MTA: %#lx\n", hr);
-    return hr;
-}
-
-static void target_destroy_proc(void *arg)
-{
-    struct async_target *target = arg;
-
-    TRACE("target %p\n", target);
-    if (target->mta_iface) IUnknown_Release(target->mta_iface);
-    free(target);
-}
-
-HRESULT async_target_get(IUnknown *sync, REFIID iid, struct async_target **ret)
-{
-    struct async_target *target, *other;
-    APTTYPEQUALIFIER qualifier;
-    IUnknown *identity;
-    APTTYPE type;
-    HRESULT hr;
-
-    if (FAILED(hr = IUnknown_QueryInterface(sync, &IID_IUnknown, (void **)&identity))) return hr;
-    IUnknown_Release(identity);
-
-    AcquireSRWLockExclusive(&targets_lock);
-    for (target = targets; target; target = target->next)
-    {
-        if (target->identity == identity && IsEqualIID(&target->iid, iid))
-        {
-            InterlockedIncrement(&target->refcount);
-            target->users++;
-            ReleaseSRWLockExclusive(&targets_lock);
-            *ret = target;
-            return S_OK;
-        }
-    }
-    ReleaseSRWLockExclusive(&targets_lock);
-
-    if (!(target = calloc(1, sizeof(*target)))) return E_OUTOFMEMORY;
-    target->refcount = 1;
-    target->users = 1;
-    target->identity = identity;
-    target->iid = *iid;
-
-    if (FAILED(CoGetApartmentType(&type, &qualifier))) type = APTTYPE_MTA;
-    if (type == APTTYPE_MTA)
-    {
-        /* the workers share the caller's apartment */
-        target->mta_iface = sync;
-        IUnknown_AddRef(sync);
-    }
-    else if (FAILED(hr = proxy_to_mta(sync, iid, &target->mta_iface)))
-    {
-        free(target);
-        return hr;
-    }
-
-    AcquireSRWLockExclusive(&targets_lock);
-    /* the caller's apartment is single-threaded; still, never keep two */
-    for (other = targets; other; other = other->next)
-        if (other->identity == identity && IsEqualIID(&other->iid, iid)) break;
-    if (other)
-    {
-        InterlockedIncrement(&other->refcount);
-        other->users++;
-        ReleaseSRWLockExclusive(&targets_lock);
-        if (FAILED(asyncpool_submit(target_destroy_proc, target))) target_destroy_proc(target);
-        *ret = other;
-        return S_OK;
-    }
-    target->next = targets;
-    targets = target;
-    ReleaseSRWLockExclusive(&targets_lock);
-    TRACE("new target %p for proxy %p %s, apartment type %d\n", target, identity, debugstr_guid(iid), type);
-    *ret = target;
-    return S_OK;
-}
-
-/* worker side: the interface in the MTA */
-HRESULT async_target_iface(struct async_target *target, IUnknown **iface)
-{
-    if (!(*iface = target->mta_iface)) return CO_E_OBJNOTCONNECTED;
-    IUnknown_AddRef(*iface);
-    return S_OK;
-}
-
-void async_target_addref(struct async_target *target)
-{
-    InterlockedIncrement(&target->refcount);
-}
-
-void async_target_release(struct async_target *target)
-{
-    if (InterlockedDecrement(&target->refcount)) return;
-    /* MTA proxies are released from the MTA */
-    if (FAILED(asyncpool_submit(target_destroy_proc, target))) target_destroy_proc(target);
-}
-
-void async_target_put(struct async_target *target)
-{
-    struct async_target **entry;
-
-    AcquireSRWLockExclusive(&targets_lock);
-    if (!--target->users)
-    {
-        for (entry = &targets; *entry; entry = &(*entry)->next)
-        {
-            if (*entry == target)
-            {
-                *entry = target->next;
-                break;
-            }
-        }
-    }
-    ReleaseSRWLockExclusive(&targets_lock);
-    async_target_release(target);
-}
-
-/* ---- the channel a worker's stub writes its reply into --------------------- */
-
-/* the methods of both channels that do not depend on what they carry */
-static HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IRpcChannelBuffer))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-/* The reply channel lives on the worker's stack for the duration of Invoke.
- * The AsyncIFoo proxy holds the loopback channel for the call object's
- * whole life; counting that reference would keep the call object alive
- * forever. */
-static ULONG WINAPI reply_channel_AddRef(IRpcChannelBuffer *iface) { return 2; }
-static ULONG WINAPI reply_channel_Release(IRpcChannelBuffer *iface) { return 1; }
-
-static HRESULT WINAPI reply_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, REFIID riid)
-{
-    if (!(msg->Buffer = HeapAlloc(GetProcessHeap(), 0, msg->cbBuffer ? msg->cbBuffer : 1))) return E_OUTOFMEMORY;
-    return S_OK;
-}
-
-static HRESULT WINAPI reply_channel_SendReceive(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, ULONG *status)
-{
-    return E_NOTIMPL;
-}
-
-static HRESULT WINAPI reply_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg)
-{
-    HeapFree(GetProcessHeap(), 0, msg->Buffer);
-    msg->Buffer = NULL;
-    return S_OK;
-}
-
-static HRESULT WINAPI reply_channel_GetDestCtx(IRpcChannelBuffer *iface, DWORD *context, void **data)
-{
-    /* the reply is unmarshaled by Finish_ in this process, the request by a
-     * worker of this process */
-    *context = MSHCTX_INPROC;
-    if (data) *data = NULL;
-    return S_OK;
-}
-
-static HRESULT WINAPI reply_channel_IsConnected(IRpcChannelBuffer *iface)
-{
-    return S_OK;
-}
-
-static const IRpcChannelBufferVtbl reply_channel_vtbl =
-{
-    reply_channel_QueryInterface,
-    reply_channel_AddRef,
-    reply_channel_Release,
-    reply_channel_GetBuffer,
-    reply_channel_SendReceive,
-    reply_channel_FreeBuffer,
-    reply_channel_GetDestCtx,
-    reply_channel_IsConnected,
-};
-
-/* ---- the call context a worker runs the real call in ---------------------- */
-
-/* When the worker's view of the object is the object itself (an MTA object
- * called from an STA client in this process), the method runs on the
- * worker, with no channel to carry a cancel: this context makes its
- * CoTestCancel answer for the asynchronous call. */
-struct worker_context
-{
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refs;
-    LONG cancelled;
-};
-
-static struct worker_context *impl_from_worker_context(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct worker_context, ICancelMethodCalls_iface);
-}
-
-static ULONG WINAPI worker_context_AddRef(ICancelMethodCalls *iface)
-{
-    return InterlockedIncrement(&impl_from_worker_context(iface)->refs);
-}
-
-static ULONG WINAPI worker_context_Release(ICancelMethodCalls *iface)
-{
-    struct worker_context *ctx = impl_from_worker_context(iface);
-    LONG refs = InterlockedDecrement(&ctx->refs);
-    if (!refs) free(ctx);
-    return refs;
-}
-
-static HRESULT WINAPI worker_context_Cancel(ICancelMethodCalls *iface, ULONG seconds)
-{
-    /* the server side cannot cancel its own caller */
-    return E_NOTIMPL;
-}
-
-static HRESULT WINAPI worker_context_TestCancel(ICancelMethodCalls *iface)
-{
-    return impl_from_worker_context(iface)->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
-}
-
-static const ICancelMethodCallsVtbl worker_context_vtbl =
-{
-    cancel_object_QueryInterface, worker_context_AddRef, worker_context_Release,
-    worker_context_Cancel, worker_context_TestCancel
-};
+#include "cancel_scope.h"
 
 /* ---- the call object ----------------------------------------------------- */
 
 struct call_object
 {
     struct call_core core;  /* ISynchronize, ISynchronizeHandle, ICancelMethodCalls, state */
-    IClientSecurity IClientSecurity_iface;
+    struct call_security security; /* IClientSecurity */
     IRpcChannelBuffer IRpcChannelBuffer_iface;  /* what the AsyncIFoo proxy talks to */
     IID async_iid;
     IID sync_iid;
@@ -367,11 +62,7 @@ struct call_object
     struct async_target *target;
 
     /* protected by core.cs */
-    DWORD worker_tid;       /* non-zero while a worker is inside the real call... */
-    LONG worker_generation; /* ...of this generation (an abandoned one may still run) */
-    struct worker_context *worker_ctx; /* the worker's call context meanwhile (a reference) */
-    ICancelMethodCalls *real_call; /* the worker's real call a Cancel went to (a reference)... */
-    LONG real_call_generation;     /* ...and the generation it carries */
+    struct cancel_scope *scope;    /* the cancel scope of the latest generation's worker (a reference) */
     LONG abandoned_generation;     /* a Cancel in progress gave up on this generation's real call */
     void *reply;            /* core.result is what Finish_ returns when there is none */
     ULONG reply_len;
@@ -379,14 +70,9 @@ struct call_object
 
 struct call_work
 {
+    struct call_request req;    /* what the worker replays */
     struct call_object *call;   /* internal reference */
-    struct async_target *target;
-    IPSFactoryBuffer *factory;
-    IID sync_iid;
     LONG generation;
-    ULONG opnum;
-    void *request;
-    ULONG request_len;
 };
 
 static inline struct call_object *impl_from_IUnknown(IUnknown *iface)
@@ -399,11 +85,6 @@ static inline struct call_object *impl_from_ICancelMethodCalls(ICancelMethodCall
     return CONTAINING_RECORD(iface, struct call_object, core.ICancelMethodCalls_iface);
 }
 
-static inline struct call_object *impl_from_IClientSecurity(IClientSecurity *iface)
-{
-    return CONTAINING_RECORD(iface, struct call_object, IClientSecurity_iface);
-}
-
 static inline struct call_object *impl_from_IRpcChannelBuffer(IRpcChannelBuffer *iface)
 {
     return CONTAINING_RECORD(iface, struct call_object, IRpcChannelBuffer_iface);
@@ -413,7 +94,7 @@ static void call_release_internal(struct call_object *call)
 {
     if (InterlockedDecrement(&call->core.internal)) return;
     TRACE("freeing %p\n", call);
-    if (call->real_call) ICancelMethodCalls_Release(call->real_call);
+    if (call->scope) cancel_scope_release(call->scope);
     free(call->reply);
     callcore_cleanup(&call->core);
     free(call);
@@ -427,120 +108,33 @@ static void call_complete(struct call_object *call, HRESULT result, void *reply,
     callcore_complete(&call->core, result);
 }
 
-static HRESULT execute_request(struct call_work *work, void **reply, ULONG *reply_len)
-{
-    IRpcChannelBuffer channel = { &reply_channel_vtbl };
-    IRpcStubBuffer *stub = NULL;
-    IUnknown *iface = NULL;
-    RPCOLEMESSAGE msg;
-    HRESULT hr;
-
-    *reply = NULL;
-    *reply_len = 0;
-    if (FAILED(hr = async_target_iface(work->target, &iface))) return hr;
-    if (SUCCEEDED(hr = IPSFactoryBuffer_CreateStub(work->factory, &work->sync_iid, iface, &stub)))
-    {
-        memset(&msg, 0, sizeof(msg));
-        msg.dataRepresentation = NDR_LOCAL_DATA_REPRESENTATION;
-        msg.Buffer = work->request;
-        msg.cbBuffer = work->request_len;
-        msg.iMethod = work->opnum;
-        struct worker_context *ctx = malloc(sizeof(*ctx));
-        IUnknown *prev = NULL, *ignored;
-
-        if (ctx)
-        {
-            ctx->ICancelMethodCalls_iface.lpVtbl = &worker_context_vtbl;
-            ctx->refs = 2;   /* ours, and the call object's while it is registered */
-            ctx->cancelled = 0;
-            EnterCriticalSection(&work->call->core.cs);
-            work->call->worker_ctx = ctx;
-            LeaveCriticalSection(&work->call->core.cs);
-            CoSwitchCallContext((IUnknown *)&ctx->ICancelMethodCalls_iface, &prev);
-        }
-        /* cancellable, so that the call object's Cancel can reach the real
-         * call through the synchronous cancel path (callcancel.c) */
-        CoEnableCallCancellation(NULL);
-        hr = IRpcStubBuffer_Invoke(stub, &msg, &channel);
-        CoDisableCallCancellation(NULL);
-        if (ctx)
-        {
-            CoSwitchCallContext(prev, &ignored);
-            EnterCriticalSection(&work->call->core.cs);
-            /* a newer generation's worker may have registered its own */
-            if (work->call->worker_ctx == ctx) work->call->worker_ctx = NULL;
-            LeaveCriticalSection(&work->call->core.cs);
-            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
-            ICancelMethodCalls_Release(&ctx->ICancelMethodCalls_iface);
-        }
-        if (msg.Buffer != work->request)
-        {
-            if (SUCCEEDED(hr))
-            {
-                /* move to the CRT heap so every path frees alike */
-                if ((*reply = malloc(msg.cbBuffer ? msg.cbBuffer : 1)))
-                {
-                    memcpy(*reply, msg.Buffer, msg.cbBuffer);
-                    *reply_len = msg.cbBuffer;
-                }
-                else hr = E_OUTOFMEMORY;
-            }
-            HeapFree(GetProcessHeap(), 0, msg.Buffer);
-        }
-        else if (SUCCEEDED(hr)) hr = RPC_E_INVALID_DATAPACKET;
-        IRpcStubBuffer_Disconnect(stub);
-        IRpcStubBuffer_Release(stub);
-    }
-    IUnknown_Release(iface);
-    return hr;
-}
-
 static void call_work_proc(void *arg)
 {
     struct call_work *work = arg;
     struct call_object *call = work->call;
-    ICancelMethodCalls *real_call = NULL;
     void *reply = NULL;
     ULONG reply_len = 0;
-    BOOL run, abandoned = FALSE;
+    BOOL run, abandoned;
     HRESULT hr;
 
     EnterCriticalSection(&call->core.cs);
     /* a released call object still runs: fire and forget */
     run = call->core.generation == work->generation && call->core.state == ASYNC_PENDING;
-    if (run)
-    {
-        call->worker_tid = GetCurrentThreadId();
-        call->worker_generation = work->generation;
-    }
     LeaveCriticalSection(&call->core.cs);
 
-    TRACE("call %p, opnum %lu, %s\n", call, work->opnum, run ? "executing" : "cancelled before it ran");
-    if (run) hr = execute_request(work, &reply, &reply_len);
-    else
-    {
-        IRpcChannelBuffer channel = { &reply_channel_vtbl };
-        hr = drain_request(work->factory, &work->sync_iid, work->opnum, work->request, work->request_len, &channel);
-    }
+    TRACE("call %p, opnum %lu, %s\n", call, work->req.opnum, run ? "executing" : "cancelled before it ran");
+    if (run) hr = call_request_execute(&work->req, &reply, &reply_len);
+    else hr = call_request_drain(&work->req);
+    abandoned = run && cancel_scope_abandoned(work->req.scope);
 
     EnterCriticalSection(&call->core.cs);
-    /* the worker of an abandoned generation must not clear the slot of the
-     * worker that runs the next one */
-    if (run && call->worker_tid == GetCurrentThreadId() && call->worker_generation == work->generation)
-        call->worker_tid = 0;
-    if (call->real_call && call->real_call_generation == work->generation)
-    {
-        real_call = call->real_call;
-        call->real_call = NULL;
-        abandoned = call_cancel_iface_abandoned(real_call);
-    }
     if (run && callcore_is_current(&call->core, work->generation))
     {
         /* The real call was given up on by a Cancel of this call object
-         * that has not returned yet (it stored real_call, and it completes
-         * a still-pending call before it returns): the result is that
-         * Cancel's, not a reply, and the Cancel must say S_OK, not
-         * RPC_E_CALL_COMPLETE, when it finds the call completed. */
+         * that has not returned yet (it completes a still-pending call
+         * before it returns): the result is that Cancel's, not a reply,
+         * and the Cancel must say S_OK, not RPC_E_CALL_COMPLETE, when it
+         * finds the call completed. */
         if (abandoned)
         {
             TRACE("call %p: real call abandoned by Cancel (%#lx)\n", call, hr);
@@ -555,7 +149,6 @@ static void call_work_proc(void *arg)
         }
     }
     callcore_leave(&call->core);
-    if (real_call) ICancelMethodCalls_Release(real_call);
 
     if (reply)
     {
@@ -563,9 +156,7 @@ static void call_work_proc(void *arg)
         TRACE("call %p: reply of %lu bytes discarded\n", call, reply_len);
         free(reply);
     }
-    HeapFree(GetProcessHeap(), 0, work->request);
-    async_target_release(work->target);
-    IPSFactoryBuffer_Release(work->factory);
+    call_request_cleanup(&work->req);
     call_release_internal(call);
     free(work);
 }
@@ -579,7 +170,7 @@ static HRESULT WINAPI callobj_inner_QueryInterface(IUnknown *iface, REFIID riid,
     TRACE("%p, %s\n", call, debugstr_guid(riid));
     if (IsEqualIID(riid, &IID_IUnknown)) *ppv = &call->core.IUnknown_inner;
     else if (IsEqualIID(riid, &call->async_iid)) *ppv = call->async_iface;
-    else if (IsEqualIID(riid, &IID_IClientSecurity)) *ppv = &call->IClientSecurity_iface;
+    else if (IsEqualIID(riid, &IID_IClientSecurity)) *ppv = &call->security.IClientSecurity_iface;
     else if (!(*ppv = callcore_query_interface(&call->core, riid)))
     {
         TRACE("%s not supported\n", debugstr_guid(riid));
@@ -626,8 +217,7 @@ static const IUnknownVtbl callobj_inner_vtbl =
 static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
     struct call_object *call = impl_from_ICancelMethodCalls(iface);
-    ICancelMethodCalls *worker_call = NULL, *replaced = NULL, *unused = NULL;
-    DWORD worker_tid = 0;
+    struct cancel_scope *scope;
     LONG generation;
     HRESULT hr;
 
@@ -640,47 +230,15 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
         return hr;
     }
     generation = call->core.generation;
-    if (call->worker_generation == generation) worker_tid = call->worker_tid;
+    /* pending: the scope is this generation's */
+    scope = call->scope;
+    cancel_scope_addref(scope);
     LeaveCriticalSection(&call->core.cs);
 
-    /* While worker_tid is set (under cs) for this generation the worker is
-     * inside this call's real synchronous call, so the top of its
-     * cancel-object stack is that call's (or a call the object makes from
-     * that very thread: a program's object, hence the QueryInterface and
-     * AddRef outside cs, and the check that the worker is still there) */
-    if (worker_tid && SUCCEEDED(CoGetCancelObject(worker_tid, &IID_ICancelMethodCalls, (void **)&worker_call)))
-        ICancelMethodCalls_AddRef(worker_call);   /* for call->real_call */
-
-    EnterCriticalSection(&call->core.cs);
-    if (worker_call && (call->worker_tid != worker_tid || call->worker_generation != generation
-                        || call->core.generation != generation || call->core.state != ASYNC_PENDING))
-    {
-        /* the worker left the real call meanwhile: both references go */
-        replaced = unused = worker_call;
-        worker_call = NULL;
-    }
-    /* kept for the worker: if this Cancel gives up on the real call, the
-     * worker must complete the call object as cancelled (and this Cancel
-     * say S_OK), not with the RPC_E_CALL_CANCELED the real call returned
-     * as if it were the reply */
-    if (worker_call && !(call->real_call && call->real_call_generation == generation))
-    {
-        replaced = call->real_call;
-        call->real_call = worker_call;
-        call->real_call_generation = generation;
-    }
-    else if (worker_call) unused = worker_call;
-    if (call->worker_ctx) InterlockedExchange(&call->worker_ctx->cancelled, 1);
-    LeaveCriticalSection(&call->core.cs);
-    if (replaced) ICancelMethodCalls_Release(replaced);
-    if (unused) ICancelMethodCalls_Release(unused);
-
-    /* tell the server through the synchronous cancel path */
-    if (worker_call)
-    {
-        cancel_real_call(worker_call, seconds);
-        ICancelMethodCalls_Release(worker_call);
-    }
+    /* tell the server through the synchronous cancel path (or, if the
+     * worker's real call has not started yet, as soon as it starts) */
+    cancel_scope_cancel(scope, seconds);
+    cancel_scope_release(scope);
 
     callcore_cancel_wait(&call->core, seconds);
 
@@ -706,80 +264,6 @@ static const ICancelMethodCallsVtbl callobj_cancel_vtbl =
     callcore_cancel_Release,
     callobj_cancel_Cancel,
     callcore_cancel_TestCancel,
-};
-
-/* ---- IClientSecurity: applies to the caller's proxy ---- */
-
-static HRESULT WINAPI callobj_security_QueryInterface(IClientSecurity *iface, REFIID riid, void **ppv)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_QueryInterface(call->core.outer, riid, ppv);
-}
-
-static ULONG WINAPI callobj_security_AddRef(IClientSecurity *iface)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_AddRef(call->core.outer);
-}
-
-static ULONG WINAPI callobj_security_Release(IClientSecurity *iface)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    return IUnknown_Release(call->core.outer);
-}
-
-static HRESULT get_proxy_security(struct call_object *call, IClientSecurity **security)
-{
-    return IUnknown_QueryInterface(call->caller_iface, &IID_IClientSecurity, (void **)security);
-}
-
-static HRESULT WINAPI callobj_security_QueryBlanket(IClientSecurity *iface, IUnknown *proxy, DWORD *authn,
-        DWORD *authz, OLECHAR **server_princ, DWORD *authn_level, DWORD *imp_level, void **auth_info, DWORD *caps)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    IClientSecurity *security;
-    HRESULT hr;
-
-    TRACE("%p, %p\n", call, proxy);
-    if (FAILED(hr = get_proxy_security(call, &security))) return hr;
-    hr = IClientSecurity_QueryBlanket(security, call->caller_iface, authn, authz, server_princ,
-                                      authn_level, imp_level, auth_info, caps);
-    IClientSecurity_Release(security);
-    return hr;
-}
-
-static HRESULT WINAPI callobj_security_SetBlanket(IClientSecurity *iface, IUnknown *proxy, DWORD authn,
-        DWORD authz, OLECHAR *server_princ, DWORD authn_level, DWORD imp_level, void *auth_info, DWORD caps)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    IClientSecurity *security;
-    HRESULT hr;
-
-    TRACE("%p, %p, %lu, %lu\n", call, proxy, authn, authn_level);
-    FIXME("the blanket is set on the caller's proxy, not on the MTA proxy that carries the call\n");
-    if (FAILED(hr = get_proxy_security(call, &security))) return hr;
-    hr = IClientSecurity_SetBlanket(security, call->caller_iface, authn, authz, server_princ,
-                                    authn_level, imp_level, auth_info, caps);
-    IClientSecurity_Release(security);
-    return hr;
-}
-
-static HRESULT WINAPI callobj_security_CopyProxy(IClientSecurity *iface, IUnknown *proxy, IUnknown **copy)
-{
-    struct call_object *call = impl_from_IClientSecurity(iface);
-    TRACE("%p, %p, %p\n", call, proxy, copy);
-    if (copy) *copy = NULL;
-    return E_NOTIMPL;
-}
-
-static const IClientSecurityVtbl callobj_security_vtbl =
-{
-    callobj_security_QueryInterface,
-    callobj_security_AddRef,
-    callobj_security_Release,
-    callobj_security_QueryBlanket,
-    callobj_security_SetBlanket,
-    callobj_security_CopyProxy,
 };
 
 /* ---- IRpcChannelBuffer: the loopback the AsyncIFoo proxy calls through ---- */
@@ -836,39 +320,47 @@ static HRESULT WINAPI callobj_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLE
 
 static HRESULT begin_send(struct call_object *call, RPCOLEMESSAGE *msg)
 {
+    struct cancel_scope *replaced;
     struct call_work *work;
-    void *ack;
+    void *ack = NULL;
     HRESULT hr;
 
-    if (!(work = calloc(1, sizeof(*work))) || !(ack = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, 8)))
+    if (!(work = calloc(1, sizeof(*work))) || !(ack = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, 8))
+            || !(work->req.scope = cancel_scope_create()))
     {
+        HeapFree(GetProcessHeap(), 0, ack);
         free(work);
         return E_OUTOFMEMORY;
     }
     work->call = call;
-    work->target = call->target;
-    work->factory = call->factory;
-    work->sync_iid = call->sync_iid;
-    work->opnum = sync_opnum(msg->iMethod);
-    work->request = msg->Buffer;
-    work->request_len = msg->cbBuffer;
+    work->req.target = call->target;
+    work->req.factory = call->factory;
+    work->req.sync_iid = call->sync_iid;
+    work->req.opnum = sync_opnum(msg->iMethod);
+    work->req.request = msg->Buffer;
+    work->req.request_len = msg->cbBuffer;
     async_target_addref(call->target);
     IPSFactoryBuffer_AddRef(call->factory);
     InterlockedIncrement(&call->core.internal);
 
     EnterCriticalSection(&call->core.cs);
     work->generation = ++call->core.generation;
+    /* set with the generation: a Cancel of the pending call finds its scope */
+    replaced = call->scope;
+    call->scope = work->req.scope;
+    cancel_scope_addref(work->req.scope);
     call->core.state = ASYNC_PENDING;
     call->core.cancelled = FALSE;
     call->core.result = S_OK;
     LeaveCriticalSection(&call->core.cs);
+    if (replaced) cancel_scope_release(replaced);
 
     /* Begin_'s own reply: just its S_OK */
     msg->Buffer = ack;
     msg->cbBuffer = 4;
     msg->dataRepresentation = NDR_LOCAL_DATA_REPRESENTATION;
 
-    TRACE("%p: queued opnum %lu, %lu bytes, generation %ld\n", call, work->opnum, work->request_len, work->generation);
+    TRACE("%p: queued opnum %lu, %lu bytes, generation %ld\n", call, work->req.opnum, work->req.request_len, work->generation);
     if (FAILED(hr = asyncpool_submit(call_work_proc, work)))
     {
         /* nothing will run it: complete it as failed right away */
@@ -981,7 +473,7 @@ HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
         free(call);
         return hr;
     }
-    call->IClientSecurity_iface.lpVtbl = &callobj_security_vtbl;
+    call_security_init(&call->security, call->core.outer, proxy);
     call->IRpcChannelBuffer_iface.lpVtbl = &callobj_channel_vtbl;
     call->async_iid = *async_iid;
     call->sync_iid = *sync_iid;

@@ -41,6 +41,7 @@
 
 #include "sync_cancel.h"
 #include "cancel_ext.h"
+#include "cancel_scope.h"
 
 /* {6d1f3c2a-9b47-4e58-a1c3-5f0e2d7b9a41}: our ORPC extension */
 const GUID cancel_ext_id =
@@ -54,6 +55,7 @@ struct client_frame
     struct call_cancel *call;   /* NULL: not cancellable */
     BOOL pushed;                /* a cancel object is on the API's stack */
     RPC_MESSAGE *msg;           /* the rpcrt4 message, once known */
+    struct cancel_scope *scope; /* the scope following this call (a reference), or NULL */
 };
 
 struct server_frame
@@ -66,6 +68,7 @@ struct server_frame
 struct hook_thread
 {
     struct client_frame *pending;   /* between ClientGetSize and I_RpcGetBuffer */
+    struct cancel_scope *scope;     /* the scope the thread's calls are made in (cancel_scope.h) */
     unsigned int client_depth;
     unsigned int server_depth;
     struct client_frame client[MAX_FRAMES];
@@ -86,6 +89,11 @@ static void WINAPI hook_thread_free(void *data)
     for (i = 0; i < t->client_depth; i++)
     {
         if (!t->client[i].call) continue;
+        if (t->client[i].scope)
+        {
+            cancel_scope_call_ended(t->client[i].scope, t->client[i].call);
+            cancel_scope_release(t->client[i].scope);
+        }
         rpchook_unregister_call(t->client[i].call);
         call_cancel_release(t->client[i].call);
     }
@@ -211,6 +219,11 @@ static void client_pop(struct hook_thread *t)
     /* a call that never reached rpcrt4 (posted to an STA of this process)
      * is finished once it returns here */
     if (!call_cancel_has_left(frame.call)) call_cancel_finished(frame.call);
+    if (frame.scope)
+    {
+        cancel_scope_call_ended(frame.scope, frame.call);
+        cancel_scope_release(frame.scope);
+    }
     call_cancel_release(frame.call);
 }
 
@@ -256,6 +269,25 @@ void chanhook_client_freeing_buffer(RPC_MESSAGE *msg)
     if (!t || !t->client_depth || t->client[t->client_depth - 1].msg != msg) return;
     TRACE("call with msg %p failed or was cancelled\n", msg);
     client_pop(t);
+}
+
+HRESULT chanhook_enter_scope(struct cancel_scope *scope, struct cancel_scope **prev)
+{
+    struct hook_thread *t;
+
+    *prev = NULL;
+    if (hook_fls == FLS_OUT_OF_INDEXES) return S_FALSE;
+    if (!(t = get_hook_thread(TRUE))) return E_OUTOFMEMORY;
+    *prev = t->scope;
+    t->scope = scope;
+    return S_OK;
+}
+
+void chanhook_leave_scope(struct cancel_scope *prev)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+
+    if (t) t->scope = prev;
 }
 
 /* ---- server frames ------------------------------------------------------ */
@@ -384,6 +416,13 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
     frame->call = call;
     frame->pushed = pushed;
     frame->msg = NULL;
+    frame->scope = NULL;
+    /* after the push: a Cancel of the scope from now on finds this call */
+    if (call && t->scope && cancel_scope_call_started(t->scope, call))
+    {
+        cancel_scope_addref(t->scope);
+        frame->scope = t->scope;
+    }
     t->pending = frame;
     TRACE("%s: frame %u call %p\n", debugstr_guid(riid), t->client_depth, call);
 }

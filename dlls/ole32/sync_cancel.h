@@ -66,9 +66,6 @@ const GUID *call_cancel_id(const struct call_cancel *call);
  * returns TRUE when a cancel won and the result must be RPC_E_CALL_CANCELED */
 BOOL call_cancel_finished(struct call_cancel *call);
 BOOL call_cancel_is_abandoned(const struct call_cancel *call);
-/* the same for an interface pointer: FALSE unless it is one of our per-call
- * objects and a Cancel gave up on that call */
-BOOL call_cancel_iface_abandoned(ICancelMethodCalls *iface);
 BOOL call_cancel_has_left(const struct call_cancel *call);
 /* waits (bounded) until call_cancel_finished ran; TRUE if it did */
 BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms);
