@@ -120,20 +120,6 @@ static WINETEST_UNUSED const struct olecancel_diag *get_olecancel_diag(void)
     return get ? get() : NULL;
 }
 
-/* a local server's static class factory lives as long as the process: no references to count */
-static WINETEST_UNUSED HRESULT WINAPI static_cf_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualIID(riid, &IID_IUnknown) || IsEqualIID(riid, &IID_IClassFactory))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static WINETEST_UNUSED ULONG WINAPI static_cf_AddRef(IClassFactory *iface) { return 2; }
-static WINETEST_UNUSED ULONG WINAPI static_cf_Release(IClassFactory *iface) { return 1; }
-static WINETEST_UNUSED HRESULT WINAPI static_cf_LockServer(IClassFactory *iface, BOOL lock) { return S_OK; }
+#include "static_factory.h"
 
 #endif /* OLECANCEL_TEST_UTIL_H */

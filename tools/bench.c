@@ -4,10 +4,10 @@
  * Copyright 2026 the olecancel developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Run once on stock Wine and once with olecancel installed, in the same
- * prefix and the same `make bench` run; tools/bench-report prints the
- * ratios.  Each figure is the median of several rounds (the best round for
- * nanosecond loops).  Output lines:
+ * Run on stock Wine and with olecancel installed, in the same prefix and
+ * the same `make bench` run, in alternating rounds; tools/bench-rounds
+ * prints the ratios.  Each figure is the median of several rounds (the
+ * best round for nanosecond loops).  Output lines:
  *   metric <TAB> value <TAB> unit
  */
 

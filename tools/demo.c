@@ -25,6 +25,7 @@
 #include <objbase.h>
 #include <initguid.h>
 #include "olecancel_demo.h"
+#include "static_factory.h"
 
 static double now_ms(void)
 {
@@ -192,20 +193,6 @@ static const IDemoWorkVtbl work_vtbl =
     work_QueryInterface, work_AddRef, work_Release, work_Work, work_LastWork
 };
 
-static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IClassFactory))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI factory_AddRef(IClassFactory *iface) { return 2; }
-static ULONG WINAPI factory_Release(IClassFactory *iface) { return 1; }
-
 static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **ppv)
 {
     struct demo_work *obj;
@@ -222,11 +209,9 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
     return hr;
 }
 
-static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock) { return S_OK; }
-
 static const IClassFactoryVtbl factory_vtbl =
 {
-    factory_QueryInterface, factory_AddRef, factory_Release, factory_CreateInstance, factory_LockServer
+    static_cf_QueryInterface, static_cf_AddRef, static_cf_Release, factory_CreateInstance, static_cf_LockServer
 };
 static IClassFactory factory = { &factory_vtbl };
 

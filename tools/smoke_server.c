@@ -10,6 +10,7 @@
 #include <windows.h>
 #include <objbase.h>
 #include <oleauto.h>
+#include "static_factory.h"
 
 static const CLSID CLSID_SmokeServer =
     { 0x5c3a5d2e, 0x7f4b, 0x4a51, { 0x9a, 0x0e, 0x0c, 0x1e, 0x5a, 0x0c, 0x2b, 0x11 } };
@@ -115,20 +116,6 @@ static const IDispatchVtbl smoke_vtbl =
     smoke_GetTypeInfo, smoke_GetIDsOfNames, smoke_Invoke
 };
 
-static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IClassFactory))
-    {
-        *ppv = iface;
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI factory_AddRef(IClassFactory *iface) { return 2; }
-static ULONG WINAPI factory_Release(IClassFactory *iface) { return 1; }
-
 static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **ppv)
 {
     struct smoke *obj;
@@ -145,11 +132,9 @@ static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *out
     return hr;
 }
 
-static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock) { return S_OK; }
-
 static const IClassFactoryVtbl factory_vtbl =
 {
-    factory_QueryInterface, factory_AddRef, factory_Release, factory_CreateInstance, factory_LockServer
+    static_cf_QueryInterface, static_cf_AddRef, static_cf_Release, factory_CreateInstance, static_cf_LockServer
 };
 static IClassFactory factory = { &factory_vtbl };
 
