@@ -237,22 +237,57 @@ static void child_first_proxy(const char *how)
         hr = CoGetInterfaceAndReleaseStream(o.streams[0], &IID_IClassFactory, (void **)&proxy);
         ok(hr == S_OK, "CoGetInterfaceAndReleaseStream got %#lx\n", hr);
     }
-    else
+    else if (!strcmp(how, "git"))
     {
-        /* "out": the process's first proxy comes from the global interface
-         * table (combase unmarshals it inside, no ole32 export sees it);
-         * the first one olecancel can see is an [out] parameter of a call
-         * on it, unmarshaled by rpcrt4 */
-        IUnknown *first = NULL;
-
+        /* combase unmarshals it inside: olecancel sees it through its view
+         * of the table */
         thread = start_owner(&o, BY_GIT, 1);
         hr = CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
                               &IID_IGlobalInterfaceTable, (void **)&o.git);
         ok(hr == S_OK, "creating the GIT got %#lx\n", hr);
         if (o.git)
         {
+            IGlobalInterfaceTable *again = NULL;
+            ULONG ref;
+
+            /* the table is one object that counts no references, on
+             * Windows as in Wine (Wine's marshal.c tests check this too) */
+            ref = IGlobalInterfaceTable_AddRef(o.git);
+            ok(ref == 1, "AddRef of the GIT got %lu\n", ref);
+            ref = IGlobalInterfaceTable_Release(o.git);
+            ok(ref == 1, "Release of the GIT got %lu\n", ref);
+            hr = CoCreateInstance(&CLSID_StdGlobalInterfaceTable, NULL, CLSCTX_INPROC_SERVER,
+                                  &IID_IUnknown, (void **)&again);
+            ok(hr == S_OK && again == o.git, "the GIT again got %#lx, %p instead of %p\n", hr, again, o.git);
+            if (again) IUnknown_Release((IUnknown *)again);
+            hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(o.git, o.cookie, &IID_IClassFactory, (void **)&proxy);
+            ok(hr == S_OK, "GetInterfaceFromGlobal got %#lx\n", hr);
+        }
+    }
+    else
+    {
+        /* "out": the process's first proxy comes from the global interface
+         * table, obtained through its class object (which olecancel does not
+         * view): the first proxy olecancel can see is an [out] parameter of
+         * a call on it, unmarshaled by rpcrt4 */
+        IClassFactory *git_factory = NULL;
+        IUnknown *first = NULL;
+
+        thread = start_owner(&o, BY_GIT, 1);
+        hr = CoGetClassObject(&CLSID_StdGlobalInterfaceTable, CLSCTX_INPROC_SERVER, NULL, &IID_IClassFactory,
+                              (void **)&git_factory);
+        ok(hr == S_OK, "the GIT's class object got %#lx\n", hr);
+        if (git_factory)
+        {
+            hr = IClassFactory_CreateInstance(git_factory, NULL, &IID_IGlobalInterfaceTable, (void **)&o.git);
+            ok(hr == S_OK, "creating the GIT got %#lx\n", hr);
+            IClassFactory_Release(git_factory);
+        }
+        if (o.git)
+        {
             hr = IGlobalInterfaceTable_GetInterfaceFromGlobal(o.git, o.cookie, &IID_IClassFactory, (void **)&first);
             ok(hr == S_OK, "GetInterfaceFromGlobal got %#lx\n", hr);
+            check_call_factory(first, E_NOINTERFACE);
         }
         if (first)
         {
@@ -448,6 +483,7 @@ static void test_first_proxy(void)
 
     test_child("child unmarshal");
     test_child("child stream");
+    test_child("child git");
     test_child("child out");
     test_child("child threads");
 

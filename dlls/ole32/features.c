@@ -73,6 +73,11 @@ void olecancel_object_obtained(IUnknown *obj)
     if (proxyhook_try(obj) != S_FALSE) olecancel_remoting_started();
 }
 
+BOOL olecancel_watching_proxies(void)
+{
+    return proxyhook_pending();
+}
+
 ULONG olecancel_started(void)
 {
     ULONG mask = 0;

@@ -65,12 +65,20 @@ void olecancel_remoting_started(void);
 /* an export is about to hand out obj: at the first standard proxy start
  * ICallFactory and the cancel path (cheap once started) */
 void olecancel_object_obtained(IUnknown *obj);
+/* no standard proxy has been seen yet, and the hook has not refused: what
+ * hands out proxies unseen must show them to olecancel_object_obtained */
+BOOL olecancel_watching_proxies(void);
 /* diagnostics: bit n set when feature n has started */
 ULONG olecancel_started(void);
 /* diagnostics: times a feature was said to be off (0 or 1) */
 LONG olecancel_feature_lines(ULONG feature);
 /* diagnostics: make every self-check not yet run refuse */
 void olecancel_refuse_for_tests(void);
+
+/* ---- gitview.c: the GIT seen until the first proxy ------------------- */
+
+/* CoCreateInstance(Ex) gave *ppv (riid) for clsid: the GIT becomes a view */
+void gitview_created(REFCLSID clsid, REFIID riid, void **ppv);
 
 /* ---- wineimpl.c: features Wine may have itself -------------------------- */
 

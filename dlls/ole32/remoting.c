@@ -13,7 +13,8 @@
  * (which starts ICallFactory and the cancel path at the first standard
  * proxy, by addresses only, see proxyhook.c); unmarshaling and marshaling
  * start the cancel path (a server must have its channel hook before the
- * first incoming call).  Once both have started, each is one test more
+ * first incoming call).  The global interface table is handed out as a
+ * view until the first proxy (gitview.c).  Once both have started, each is one test more
  * than Wine's function.  rpcrt4 reaches CoUnmarshalInterface and
  * CoMarshalInterface of the ole32 module it loads by name, so interface
  * pointers passed as parameters come through here as well.
@@ -39,6 +40,14 @@ static void objects_obtained(MULTI_QI *results, ULONG count)
     ULONG i;
     for (i = 0; i < count; i++)
         if (SUCCEEDED(results[i].hr)) olecancel_object_obtained(results[i].pItf);
+}
+
+static void objects_created(REFCLSID clsid, MULTI_QI *results, ULONG count)
+{
+    ULONG i;
+    for (i = 0; i < count; i++)
+        if (SUCCEEDED(results[i].hr)) gitview_created(clsid, results[i].pIID, (void **)&results[i].pItf);
+    objects_obtained(results, count);
 }
 
 HRESULT WINAPI CoUnmarshalInterface(IStream *stream, REFIID riid, void **ppv)
@@ -69,7 +78,11 @@ HRESULT WINAPI CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, 
     REAL(combase_proc, CoCreateInstance);
 
     hr = real(clsid, outer, context, riid, ppv);
-    if (SUCCEEDED(hr) && ppv) olecancel_object_obtained(*ppv);
+    if (SUCCEEDED(hr) && ppv)
+    {
+        gitview_created(clsid, riid, ppv);
+        olecancel_object_obtained(*ppv);
+    }
     return hr;
 }
 
@@ -80,7 +93,7 @@ HRESULT WINAPI CoCreateInstanceEx(REFCLSID clsid, IUnknown *outer, DWORD context
     REAL(combase_proc, CoCreateInstanceEx);
 
     hr = real(clsid, outer, context, server, count, results);
-    if (SUCCEEDED(hr) && results) objects_obtained(results, count);
+    if (SUCCEEDED(hr) && results) objects_created(clsid, results, count);
     return hr;
 }
 
