@@ -17,9 +17,13 @@
  * call crosses apartments) hands out a new callback object from
  * GetCallback and counts the callbacks alive.  A reply whose caller never
  * sees it must give the references it carries back, or the callback lives
- * for ever (Wine has no pinging): here a CoCancelCall that wins against a
- * reply that has already reached the worker -- the diagnostics export has
- * the worker hold each reply, so every round lands the cancel in that window.
+ * for ever (Wine has no pinging):
+ *   - synchronous: a CoCancelCall that wins against a reply that has
+ *     already reached the worker -- the diagnostics export has the worker
+ *     hold each reply, so every round lands the cancel in that window;
+ *   - asynchronous: the reply of a call cancelled while the method ran,
+ *     of a call object released after Begin_ (fire and forget), and of a
+ *     completed call object released without Finish_.
  * Every wait is bounded.
  */
 
@@ -258,6 +262,140 @@ static void test_sync_reply_dropped(void)
           diag->dropped_refs_released() - released0);
 }
 
+/* ---- asynchronous: late replies ------------------------------------------------ */
+
+static HRESULT create_call(IOcTest *proxy, AsyncIOcTest **call)
+{
+    ICallFactory *factory;
+    IUnknown *unk;
+    HRESULT hr;
+
+    *call = NULL;
+    if (FAILED(hr = IOcTest_QueryInterface(proxy, &IID_ICallFactory, (void **)&factory))) return hr;
+    hr = ICallFactory_CreateCall(factory, &IID_AsyncIOcTest, NULL, &IID_IUnknown, &unk);
+    ICallFactory_Release(factory);
+    if (FAILED(hr)) return hr;
+    hr = IUnknown_QueryInterface(unk, &IID_AsyncIOcTest, (void **)call);
+    IUnknown_Release(unk);
+    return hr;
+}
+
+static void wait_pool_idle(void)
+{
+    DWORD start = GetTickCount();
+    LONG threads, busy, queued;
+
+    do
+    {
+        Sleep(20);
+        diag->pool_stats(&threads, &busy, &queued);
+    } while ((busy || queued) && GetTickCount() - start < BOUND);
+}
+
+/* a call object with GetCallback begun and entered in the server, which
+ * returns at once when `release` is set, else when ev_release is */
+static AsyncIOcTest *begin_get_callback(IOcTest *proxy, BOOL release)
+{
+    AsyncIOcTest *call;
+    HRESULT hr;
+
+    reset_server();
+    if (release) SetEvent(ev_release);
+    hr = create_call(proxy, &call);
+    ok(hr == S_OK, "CreateCall: %#lx\n", hr);
+    if (FAILED(hr)) return NULL;
+    hr = AsyncIOcTest_Begin_GetCallback(call);
+    ok(hr == S_OK, "Begin_GetCallback: %#lx\n", hr);
+    wait_bounded(ev_entered, BOUND, "GetCallback entered");
+    return call;
+}
+
+/* bounded: the pool has finished, and the references came back */
+static void check_callbacks_gone(const char *after)
+{
+    LONG alive;
+
+    wait_pool_idle();
+    alive = wait_callbacks_gone();
+    ok(alive == 0, "%ld callbacks alive after %s (0 expected)\n", alive, after);
+    if (alive) InterlockedExchange(&callbacks_alive, 0);   /* count the next case on its own */
+}
+
+static void test_async_cancelled(IOcTest *proxy)
+{
+    IOcCallback *cb = (IOcCallback *)0xdeadbeef;
+    ICancelMethodCalls *cancel;
+    AsyncIOcTest *call;
+    HRESULT hr;
+
+    if (!(call = begin_get_callback(proxy, FALSE))) return;
+    hr = AsyncIOcTest_QueryInterface(call, &IID_ICancelMethodCalls, (void **)&cancel);
+    ok(hr == S_OK, "QI(ICancelMethodCalls): %#lx\n", hr);
+    hr = ICancelMethodCalls_Cancel(cancel, 0);
+    ok(hr == S_OK, "Cancel: %#lx\n", hr);
+    ICancelMethodCalls_Release(cancel);
+    hr = AsyncIOcTest_Finish_GetCallback(call, &cb);
+    ok(hr == RPC_E_CALL_CANCELED, "Finish_GetCallback: %#lx\n", hr);
+    ok(!cb, "callback %p handed out\n", cb);
+    /* the method now returns: its reply is late */
+    SetEvent(ev_release);
+    wait_bounded(ev_returned, BOUND, "GetCallback returned");
+    check_callbacks_gone("the cancelled call's late reply");
+    AsyncIOcTest_Release(call);
+}
+
+static void test_async_released(IOcTest *proxy)
+{
+    AsyncIOcTest *call;
+
+    if (!(call = begin_get_callback(proxy, FALSE))) return;
+    AsyncIOcTest_Release(call);
+    SetEvent(ev_release);
+    wait_bounded(ev_returned, BOUND, "GetCallback returned");
+    check_callbacks_gone("a released call object's reply");
+}
+
+/* completed, then released without Finish_ */
+static void test_async_unfinished(IOcTest *proxy)
+{
+    AsyncIOcTest *call;
+
+    if (!(call = begin_get_callback(proxy, TRUE))) return;
+    wait_bounded(ev_returned, BOUND, "GetCallback returned");
+    wait_pool_idle();
+    AsyncIOcTest_Release(call);
+    check_callbacks_gone("a completed call object released without Finish_");
+}
+
+/* the same call, finished: the caller gets the callback and releases it */
+static void test_async_finished(IOcTest *proxy)
+{
+    IOcCallback *cb = NULL;
+    AsyncIOcTest *call;
+    HRESULT hr;
+
+    if (!(call = begin_get_callback(proxy, TRUE))) return;
+    hr = AsyncIOcTest_Finish_GetCallback(call, &cb);
+    ok(hr == S_OK && cb, "Finish_GetCallback: %#lx, %p\n", hr, cb);
+    if (cb) IOcCallback_Release(cb);
+    AsyncIOcTest_Release(call);
+    check_callbacks_gone("a finished call");
+}
+
+static void test_async(void)
+{
+    LONG released0 = diag->dropped_refs_released();
+    IOcTest *proxy;
+
+    if (!(proxy = get_proxy())) return;
+    test_async_finished(proxy);
+    test_async_cancelled(proxy);
+    test_async_released(proxy);
+    test_async_unfinished(proxy);
+    IOcTest_Release(proxy);
+    trace("asynchronous: %ld interfaces of dropped replies released\n", diag->dropped_refs_released() - released0);
+}
+
 /* ---- set-up -------------------------------------------------------------------- */
 
 START_TEST(out_refs)
@@ -295,6 +433,7 @@ START_TEST(out_refs)
     if (wait_bounded(mta_ready, BOUND, "MTA host"))
     {
         run_subtest(test_sync_reply_dropped);
+        run_subtest(test_async);
     }
     SetEvent(mta_quit);
     wait_bounded(host, BOUND, "MTA host exit");
