@@ -44,6 +44,9 @@ struct olecancel_diag
     void (*hold_replies)(DWORD ms);
     /* interfaces found in dropped replies, unmarshaled and released */
     LONG (*dropped_refs_released)(void);
+    /* what Wine's proxy manager answered to QI(ICallFactory) is Wine's own
+     * implementation (code inside module wine), so olecancel defers to it */
+    BOOL (*wine_answers_call_factory)(HRESULT hr, IUnknown *factory, HMODULE wine);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

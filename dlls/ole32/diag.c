@@ -35,6 +35,7 @@ static const struct olecancel_diag diag =
     rpchook_pending_calls,
     rpchook_hold_replies,
     drop_reply_refs_released,
+    wine_answers_call_factory,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)
