@@ -38,6 +38,15 @@ struct olecancel_diag
     /* cancellable calls registered by their callers and not yet taken
      * by a worker or ended (rpchook.c) */
     LONG (*pending_calls)(void);
+    /* the I_RpcSendReceive hook holds each reply of a cancellable call
+     * ms milliseconds before it looks whether a cancel won (0: off), so a
+     * test can cancel a call whose reply has arrived */
+    void (*hold_replies)(DWORD ms);
+    /* interfaces found in dropped replies, unmarshaled and released */
+    LONG (*dropped_refs_released)(void);
+    /* what Wine's proxy manager answered to QI(ICallFactory) is Wine's own
+     * implementation (code inside module wine), so olecancel defers to it */
+    BOOL (*wine_answers_call_factory)(HRESULT hr, IUnknown *factory, HMODULE wine);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

@@ -526,6 +526,45 @@ static void test_wine_implementation(void)
     ok(!diag->wine_implementation(L"combase.dll", "NoSuchFunction"), "a missing export found\n");
 }
 
+/* an ICallFactory whose code is this program's: "Wine's" when the test
+ * says this program is Wine's module */
+static HRESULT WINAPI fake_factory_QueryInterface(ICallFactory *iface, REFIID riid, void **ppv) { return E_NOINTERFACE; }
+static ULONG WINAPI fake_factory_AddRef(ICallFactory *iface) { return 2; }
+static ULONG WINAPI fake_factory_Release(ICallFactory *iface) { return 1; }
+static HRESULT WINAPI fake_factory_CreateCall(ICallFactory *iface, REFIID riid, IUnknown *outer, REFIID riid2,
+                                              IUnknown **call)
+{
+    return E_NOTIMPL;
+}
+static const ICallFactoryVtbl fake_factory_vtbl =
+{
+    fake_factory_QueryInterface, fake_factory_AddRef, fake_factory_Release, fake_factory_CreateCall
+};
+
+static void test_wine_call_factory(void)
+{
+    const struct olecancel_diag *diag = get_olecancel_diag();
+    ICallFactory fake = { &fake_factory_vtbl };
+    IUnknown *unk = (IUnknown *)&fake;
+    HMODULE self = GetModuleHandleW(NULL), combase = GetModuleHandleW(L"combase.dll");
+
+    if (!diag || diag->size < FIELD_OFFSET(struct olecancel_diag, wine_answers_call_factory) + sizeof(void *))
+    {
+        ok(0, "no diagnostics export for Wine's ICallFactory\n");
+        return;
+    }
+    ok(combase != NULL, "combase not loaded\n");
+    /* Wine's proxy manager answered with code of its own module: defer */
+    ok(diag->wine_answers_call_factory(S_OK, unk, self), "Wine's own ICallFactory not deferred to\n");
+    /* code outside Wine's module (an interface proxy to a server's ICallFactory) */
+    ok(!diag->wine_answers_call_factory(S_OK, unk, combase), "a foreign ICallFactory taken for Wine's\n");
+    /* what Wine 8.0 answers: its remote QueryInterface fails */
+    ok(!diag->wine_answers_call_factory(E_NOINTERFACE, NULL, combase), "a failed QI taken for Wine's\n");
+    ok(!diag->wine_answers_call_factory(E_NOINTERFACE, unk, self), "a failed QI taken for Wine's\n");
+    ok(!diag->wine_answers_call_factory(S_OK, NULL, self), "no interface taken for Wine's\n");
+    ok(!diag->wine_answers_call_factory(S_OK, unk, NULL), "no module taken for Wine's\n");
+}
+
 START_TEST(startup)
 {
     char **argv;
@@ -557,4 +596,5 @@ START_TEST(startup)
     run_subtest(test_first_proxy);
     run_subtest(test_refused);
     run_subtest(test_wine_implementation);
+    run_subtest(test_wine_call_factory);
 }

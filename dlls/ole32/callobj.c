@@ -45,6 +45,7 @@
 
 #include "async_private.h"
 #include "cancel_scope.h"
+#include "drop_reply.h"
 
 /* ---- the call object ----------------------------------------------------- */
 
@@ -90,12 +91,22 @@ static inline struct call_object *impl_from_IRpcChannelBuffer(IRpcChannelBuffer 
     return CONTAINING_RECORD(iface, struct call_object, IRpcChannelBuffer_iface);
 }
 
+/* a reply the AsyncIFoo proxy will never unmarshal: the [out] interfaces
+ * in it give their references back (drop_reply.h) */
+static void discard_reply(void *reply, ULONG reply_len)
+{
+    if (!reply) return;
+    drop_reply(reply, reply_len);
+    free(reply);
+}
+
 static void call_release_internal(struct call_object *call)
 {
     if (InterlockedDecrement(&call->core.internal)) return;
     TRACE("freeing %p\n", call);
     if (call->scope) cancel_scope_release(call->scope);
-    free(call->reply);
+    /* completed, never finished */
+    discard_reply(call->reply, call->reply_len);
     callcore_cleanup(&call->core);
     free(call);
 }
@@ -154,7 +165,7 @@ static void call_work_proc(void *arg)
     {
         /* late (cancelled) or unwanted (released) reply */
         TRACE("call %p: reply of %lu bytes discarded\n", call, reply_len);
-        free(reply);
+        discard_reply(reply, reply_len);
     }
     call_request_cleanup(&work->req);
     call_release_internal(call);
@@ -402,7 +413,9 @@ static HRESULT finish_receive(struct call_object *call, RPCOLEMESSAGE *msg)
         else hr = E_OUTOFMEMORY;
     }
     else if (SUCCEEDED(hr)) hr = RPC_E_INVALID_DATAPACKET;
-    free(reply);
+    /* copied for the proxy to unmarshal, or dropped with the failure */
+    if (SUCCEEDED(hr)) free(reply);
+    else discard_reply(reply, call->reply_len);
     call->reply = NULL;
     callcore_finished(&call->core);
     LeaveCriticalSection(&call->core.cs);

@@ -19,6 +19,7 @@
 #include "olecancel_diag.h"
 #include "async_private.h"
 #include "sync_cancel.h"
+#include "drop_reply.h"
 
 static const struct olecancel_diag diag =
 {
@@ -32,6 +33,9 @@ static const struct olecancel_diag diag =
     wine_implementation,
     olecancel_feature_lines,
     rpchook_pending_calls,
+    rpchook_hold_replies,
+    drop_reply_refs_released,
+    wine_answers_call_factory,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)

@@ -89,6 +89,10 @@ void *wine_implementation(const WCHAR *dll, const char *name);
 BOOL wine_has_cancel_api(void);
 /* Wine's function of that name when wine_has_cancel_api(), else NULL */
 void *wine_cancel_api(const char *name);
+/* hr and factory are what Wine's proxy manager answered to
+ * QI(ICallFactory): TRUE when that is an implementation of Wine's own
+ * (its code inside the module wine), not a remote interface */
+BOOL wine_answers_call_factory(HRESULT hr, IUnknown *factory, HMODULE wine);
 
 /* ---- comwait.c --------------------------------------------------------- */
 

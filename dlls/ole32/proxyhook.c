@@ -45,6 +45,11 @@
  * identity); the vtable and its four used slots lie inside combase's
  * image; the pages can be made writable.  Otherwise the feature is off for
  * the process, said once by olecancel_feature_off.
+ *
+ * Should Wine's proxy manager implement ICallFactory itself, its own is
+ * used: the first QI(ICallFactory) of the process goes to Wine's function
+ * first, and wine_answers_call_factory (wineimpl.c) decides from what came
+ * back; a TRACE says which one the process uses.
  */
 
 #include "async_private.h"
@@ -56,12 +61,46 @@ static multiqi_qi_fn orig_query_interface;
 static multiqi_qmi_fn orig_query_multiple;
 static void **patched_vtbl;
 
+/* Whose ICallFactory proxies answer with: found out at the first request
+ * of the process, by asking Wine's proxy manager first (on a Wine without
+ * one, a remote QueryInterface: one round trip, once per process). */
+enum factory_owner { FACTORY_UNKNOWN, FACTORY_WINE, FACTORY_OURS };
+static volatile LONG factory_owner = FACTORY_UNKNOWN;
+
+static HRESULT call_factory(IMultiQI *iface, void **ppv)
+{
+    if (factory_owner == FACTORY_UNKNOWN)
+    {
+        /* Wine's QueryInterface goes through the vtable's (hooked)
+         * QueryMultipleInterfaces: ask its own function directly */
+        MULTI_QI mqi = { &IID_ICallFactory, NULL, E_NOINTERFACE };
+        IUnknown *wine;
+        HRESULT hr;
+
+        orig_query_multiple(iface, 1, &mqi);
+        hr = mqi.hr;
+        wine = SUCCEEDED(hr) ? mqi.pItf : NULL;
+        if (wine_answers_call_factory(hr, wine, GetModuleHandleW(L"combase.dll")))
+        {
+            InterlockedExchange(&factory_owner, FACTORY_WINE);
+            TRACE("Wine's proxy manager implements ICallFactory: using Wine's, not olecancel's\n");
+            *ppv = wine;
+            return hr;
+        }
+        if (SUCCEEDED(hr) && wine) IUnknown_Release(wine);
+        InterlockedCompareExchange(&factory_owner, FACTORY_OURS, FACTORY_UNKNOWN);
+        TRACE("Wine's proxy manager has no ICallFactory of its own (%#lx): using olecancel's\n", hr);
+    }
+    if (factory_owner == FACTORY_WINE) return orig_query_interface(iface, &IID_ICallFactory, ppv);
+    return callfactory_create((IUnknown *)iface, ppv);
+}
+
 static HRESULT STDMETHODCALLTYPE hook_QueryInterface(IMultiQI *iface, REFIID riid, void **ppv)
 {
     if (ppv && riid && IsEqualIID(riid, &IID_ICallFactory))
     {
         TRACE("proxy %p, ICallFactory\n", iface);
-        return callfactory_create((IUnknown *)iface, ppv);
+        return call_factory(iface, ppv);
     }
     return orig_query_interface(iface, riid, ppv);
 }
@@ -74,7 +113,7 @@ static HRESULT STDMETHODCALLTYPE hook_QueryMultipleInterfaces(IMultiQI *iface, U
 
     for (i = 0; i < count; i++)
         if (mqis[i].pIID && IsEqualIID(mqis[i].pIID, &IID_ICallFactory)) break;
-    if (i == count) return orig_query_multiple(iface, count, mqis);
+    if (i == count || factory_owner == FACTORY_WINE) return orig_query_multiple(iface, count, mqis);
 
     TRACE("proxy %p, %lu interfaces, ICallFactory among them\n", iface, count);
     if (!(rest = malloc(count * sizeof(*rest)))) return E_OUTOFMEMORY;
@@ -82,7 +121,7 @@ static HRESULT STDMETHODCALLTYPE hook_QueryMultipleInterfaces(IMultiQI *iface, U
     {
         if (mqis[i].pIID && IsEqualIID(mqis[i].pIID, &IID_ICallFactory))
         {
-            mqis[i].hr = callfactory_create((IUnknown *)iface, (void **)&mqis[i].pItf);
+            mqis[i].hr = call_factory(iface, (void **)&mqis[i].pItf);
             if (SUCCEEDED(mqis[i].hr)) ok++;
         }
         else rest[nrest++] = mqis[i];

@@ -43,6 +43,7 @@
 
 #include "sync_cancel.h"
 #include "cancel_ext.h"
+#include "drop_reply.h"
 
 typedef RPC_STATUS (WINAPI *rpc_msg_func)(RPC_MESSAGE *msg);
 
@@ -63,6 +64,15 @@ struct pending_call
     struct pending_call *next;
     struct call_cancel *call;
 };
+
+/* diagnostics: how long a worker holds a reply before it decides between
+ * it and a cancel, so that tests can land a cancel in that window */
+static DWORD reply_hold_ms;
+
+void rpchook_hold_replies(DWORD ms)
+{
+    reply_hold_ms = ms;
+}
 
 static SRWLOCK calls_lock = SRWLOCK_INIT;
 static struct pending_call *pending_calls;
@@ -246,11 +256,15 @@ static RPC_STATUS WINAPI hook_I_RpcSendReceive(RPC_MESSAGE *msg)
     AcquireSRWLockExclusive(&calls_lock);
     *slot = 0;
     ReleaseSRWLockExclusive(&calls_lock);
+    if (reply_hold_ms && status == RPC_S_OK) Sleep(reply_hold_ms);
 
     if (call_cancel_finished(call))
     {
         TRACE("call %p: real status %ld replaced by RPC_E_CALL_CANCELED\n", call, status);
-        /* a reply that raced in is freed by the proxy's FreeBuffer */
+        /* a reply that raced in is never unmarshaled (the proxy's
+         * FreeBuffer frees its bytes): the interfaces in it give their
+         * references back */
+        if (status == RPC_S_OK) drop_reply(msg->Buffer, msg->BufferLength);
         status = RPC_E_CALL_CANCELED;
     }
     call_cancel_release(call);

@@ -109,6 +109,9 @@ LONG rpchook_pending_calls(void);
 /* makes the worker carrying the call give up, without waiting for it to
  * leave (a thread-pool thread repeats the cancel until it has) */
 void rpchook_abort_call(struct call_cancel *call);
+/* diagnostics: a worker holds each reply of a cancellable call ms
+ * milliseconds before it looks whether a cancel won (0: not at all) */
+void rpchook_hold_replies(DWORD ms);
 
 /* ---- test/diagnostic counters --------------------------------------- */
 struct sync_cancel_stats

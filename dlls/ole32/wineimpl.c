@@ -124,3 +124,25 @@ void *wine_cancel_api(const char *name)
 {
     return wine_has_cancel_api() ? wine_implementation(L"combase.dll", name) : NULL;
 }
+
+/* What Wine's proxy manager answered to QI(ICallFactory): its own
+ * ICallFactory, or not.  A standard proxy of stock Wine turns the QI into
+ * a remote QueryInterface; that fails, or -- when the server object
+ * implements ICallFactory for its own asynchronous processing -- yields an
+ * interface proxy to the server's ICallFactory, whose methods are NDR
+ * proxy code, never the proxy manager's.  So only an interface whose
+ * vtable and methods lie inside Wine's own module (combase) is taken for
+ * Wine's implementation. */
+BOOL wine_answers_call_factory(HRESULT hr, IUnknown *factory, HMODULE wine)
+{
+    const void * const *vtbl;
+    int i;
+
+    if (hr != S_OK || !factory || !wine) return FALSE;
+    vtbl = *(const void * const * const *)factory;
+    if (!in_module(wine, vtbl, 4 * sizeof(void *))) return FALSE;
+    /* QueryInterface, AddRef, Release, CreateCall */
+    for (i = 0; i < 4; i++)
+        if (!in_module(wine, vtbl[i], 1)) return FALSE;
+    return TRUE;
+}
