@@ -65,6 +65,11 @@ void olecancel_remoting_started(void);
 /* an export is about to hand out obj: at the first standard proxy start
  * ICallFactory and the cancel path (cheap once started) */
 void olecancel_object_obtained(IUnknown *obj);
+
+/* syncontainer.c: CLSID_SynchronizeContainer's class object, for
+ * remoting.c to hand out when combase does not know the class */
+extern const CLSID olecancel_clsid_synchronize_container;
+HRESULT syncontainer_get_class_object(REFIID riid, void **ppv);
 /* diagnostics: bit n set when feature n has started */
 ULONG olecancel_started(void);
 /* diagnostics: times a feature was said to be off (0 or 1) */
