@@ -454,6 +454,7 @@ static void test_matches_sync(IOcProbe *witness, BOOL sta)
     refs_a = server_refs(a);
     refs_b = wait_server_refs(b, refs_a);
     ok(refs_b == refs_a, "server object's references %ld, after the synchronous query %ld\n", refs_b, refs_a);
+    trace("server object's references after Finish_: %ld (synchronous query: %ld)\n", refs_b, refs_a);
 
 done:
     release_entries(sync, NQUERY);
@@ -522,6 +523,7 @@ static void test_cancel(IOcProbe *witness, BOOL sta)
     refs = wait_server_refs(c, server_refs(d));
     ok(refs == server_refs(d), "server object's references %ld after the cancelled call, %ld after a synchronous one\n",
        refs, server_refs(d));
+    trace("server object's references after the cancelled call: %ld (synchronous query: %ld)\n", refs, server_refs(d));
 
     /* the call object works again, and a call released before Finish_ leaves nothing */
     hr = AsyncIMultiQI_Begin_QueryMultipleInterfaces(call, 2, mqi);

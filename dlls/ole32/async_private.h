@@ -101,6 +101,14 @@ struct call_core
  * failure nothing is left to clean up */
 HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
                       const ICancelMethodCallsVtbl *cancel_vtbl, IUnknown *outer);
+struct async_target;
+/* for objects that reach the proxy's object through its MTA view: QI for
+ * the proxy's identity and get the view; detach gives both back */
+HRESULT callcore_attach(IUnknown *proxy, IUnknown **identity, struct async_target **target);
+void callcore_detach(IUnknown *identity, struct async_target *target);
+/* CreateCall's answer: the inner unknown when aggregated, else riid of it;
+ * the creation's reference goes with it */
+HRESULT callcore_hand_out(struct call_core *core, REFIID riid, void **ppv);
 /* frees what callcore_init created */
 void callcore_cleanup(struct call_core *core);
 /* IUnknown, ISynchronize, ISynchronizeHandle, ICancelMethodCalls of the core

@@ -152,8 +152,7 @@ static ULONG WINAPI unk_inner_Release(IUnknown *iface)
     if (!ref)
     {
         callcore_set_released(&call->core);
-        async_target_put(call->target);
-        IUnknown_Release(call->proxy);
+        callcore_detach(call->proxy, call->target);
         unk_release_internal(call);
     }
     return ref;
@@ -332,25 +331,11 @@ HRESULT asyncunk_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **pp
         return hr;
     }
     call->AsyncIUnknown_iface.lpVtbl = &unk_async_vtbl;
-    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)&call->proxy)))
+    if (FAILED(hr = callcore_attach(proxy, &call->proxy, &call->target)))
     {
         callcore_cleanup(&call->core);
         free(call);
         return hr;
     }
-    if (FAILED(hr = async_target_get(call->proxy, &IID_IUnknown, &call->target)))
-    {
-        IUnknown_Release(call->proxy);
-        callcore_cleanup(&call->core);
-        free(call);
-        return hr;
-    }
-    if (outer)
-    {
-        *ppv = &call->core.IUnknown_inner;
-        return S_OK;
-    }
-    hr = IUnknown_QueryInterface(&call->core.IUnknown_inner, riid, ppv);
-    IUnknown_Release(&call->core.IUnknown_inner);
-    return hr;
+    return callcore_hand_out(&call->core, riid, ppv);
 }

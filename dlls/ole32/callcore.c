@@ -82,6 +82,39 @@ void callcore_cleanup(struct call_core *core)
     CloseHandle(core->event);
 }
 
+/* what an object that reaches its proxy's object through the MTA view
+ * keeps: the proxy's identity and the view (asyncunk.c, asyncmqi.c) */
+HRESULT callcore_attach(IUnknown *proxy, IUnknown **identity, struct async_target **target)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)identity))) return hr;
+    if (FAILED(hr = async_target_get(*identity, &IID_IUnknown, target))) IUnknown_Release(*identity);
+    return hr;
+}
+
+void callcore_detach(IUnknown *identity, struct async_target *target)
+{
+    async_target_put(target);
+    IUnknown_Release(identity);
+}
+
+/* CreateCall's answer for a new object: the inner unknown when aggregated,
+ * else riid of it; the creation's reference is handed over or dropped */
+HRESULT callcore_hand_out(struct call_core *core, REFIID riid, void **ppv)
+{
+    HRESULT hr;
+
+    if (core->outer != &core->IUnknown_inner)
+    {
+        *ppv = &core->IUnknown_inner;
+        return S_OK;
+    }
+    hr = IUnknown_QueryInterface(&core->IUnknown_inner, riid, ppv);
+    IUnknown_Release(&core->IUnknown_inner);
+    return hr;
+}
+
 /* the interfaces of the core, or NULL */
 void *callcore_query_interface(struct call_core *core, REFIID riid)
 {
