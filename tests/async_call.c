@@ -30,6 +30,7 @@
 #include "olecancel_test.h"
 #include "wine_test.h"
 #include "test_util.h"
+#include "async_util.h"
 
 #ifdef OLECANCEL_SPIKE
 /* the spike links the modules statically; the DLL calls this itself */
@@ -68,7 +69,6 @@ static BOOL have_pool_stats(void)
 #endif
 
 
-#define PS_DLL "olecancel_ps.dll"
 static BOOL bench_mode;   /* "async_call bench": also measure, for make bench */
 #define BOUND 20000   /* ms: the longest any single wait in these tests may take */
 
@@ -218,12 +218,6 @@ static HRESULT WINAPI server_Sleep(IOcTest2 *iface, DWORD ms, HRESULT hr)
     return hr;
 }
 
-static HRESULT wait_pumping(HANDLE event, DWORD ms)
-{
-    DWORD index;
-    return CoWaitForMultipleHandles(0, ms, 1, &event, &index);
-}
-
 static HRESULT WINAPI server_Block(IOcTest2 *iface, DWORD timeout)
 {
     InterlockedIncrement(&server_calls);
@@ -348,7 +342,6 @@ static CLSID server_clsid(const char *tag)
 /* child: "server <tag>" — exit code = server objects still alive */
 static int run_server(const char *tag)
 {
-    char name[64];
     HANDLE ready, quit;
     DWORD cookie;
     HRESULT hr;
@@ -360,10 +353,7 @@ static int run_server(const char *tag)
     hr = CoRegisterClassObject(&clsid, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
-    snprintf(name, sizeof(name), "olecancel_async_ready_%s", tag);
-    ready = CreateEventA(NULL, TRUE, FALSE, name);
-    snprintf(name, sizeof(name), "olecancel_async_quit_%s", tag);
-    quit = CreateEventA(NULL, TRUE, FALSE, name);
+    local_server_events("olecancel_async", tag, &ready, &quit);
     SetEvent(ready);
     if (WaitForSingleObject(quit, 300000) != WAIT_OBJECT_0) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
@@ -376,20 +366,6 @@ static int run_server(const char *tag)
  * Client helpers
  * ------------------------------------------------------------------------- */
 
-static ULONG get_refcount(IUnknown *unk)
-{
-    IUnknown_AddRef(unk);
-    return IUnknown_Release(unk);
-}
-
-/* sleeps while dispatching incoming calls when in an STA */
-static void pump_sleep(DWORD ms)
-{
-    HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    wait_pumping(event, ms);
-    CloseHandle(event);
-}
-
 static void wait_pool_idle(void)
 {
     DWORD start = GetTickCount();
@@ -401,44 +377,6 @@ static void wait_pool_idle(void)
     } while ((busy || queued) && GetTickCount() - start < BOUND);
     /* replies of abandoned calls are released by now */
     pump_sleep(100);
-}
-
-static HRESULT create_call(IUnknown *proxy, REFIID iid, void **call)
-{
-    ICallFactory *factory;
-    HRESULT hr;
-
-    *call = NULL;
-    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_ICallFactory, (void **)&factory))) return hr;
-    hr = ICallFactory_CreateCall(factory, iid, NULL, &IID_IUnknown, (IUnknown **)call);
-    ICallFactory_Release(factory);
-    if (SUCCEEDED(hr) && !IsEqualIID(iid, &IID_IUnknown))
-    {
-        IUnknown *unk = *call;
-        hr = IUnknown_QueryInterface(unk, iid, call);
-        IUnknown_Release(unk);
-    }
-    return hr;
-}
-
-static HRESULT call_wait(void *call, DWORD ms)
-{
-    ISynchronize *sync;
-    HRESULT hr;
-    if (FAILED(hr = IUnknown_QueryInterface((IUnknown *)call, &IID_ISynchronize, (void **)&sync))) return hr;
-    hr = ISynchronize_Wait(sync, 0, ms);
-    ISynchronize_Release(sync);
-    return hr;
-}
-
-static HRESULT call_cancel(void *call, ULONG seconds)
-{
-    ICancelMethodCalls *cancel;
-    HRESULT hr;
-    if (FAILED(hr = IUnknown_QueryInterface((IUnknown *)call, &IID_ICancelMethodCalls, (void **)&cancel))) return hr;
-    hr = ICancelMethodCalls_Cancel(cancel, seconds);
-    ICancelMethodCalls_Release(cancel);
-    return hr;
 }
 
 static BOOL server_inproc;   /* the server object lives in this process */
@@ -1567,41 +1505,13 @@ static void test_same_apartment(void)
 
 static HANDLE start_local_server(const char *tag, HANDLE *quit)
 {
-    char cmd[MAX_PATH * 2], name[64];
-    STARTUPINFOA si = { sizeof(si) };
-    PROCESS_INFORMATION pi;
-    HANDLE ready;
-
-    snprintf(name, sizeof(name), "olecancel_async_ready_%s", tag);
-    ready = CreateEventA(NULL, TRUE, FALSE, name);
-    snprintf(name, sizeof(name), "olecancel_async_quit_%s", tag);
-    *quit = CreateEventA(NULL, TRUE, FALSE, name);
-    snprintf(cmd, sizeof(cmd), "\"%s\" server %s", exe_path, tag);
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
-    {
-        ok(0, "CreateProcess: %lu\n", GetLastError());
-        return NULL;
-    }
-    CloseHandle(pi.hThread);
-    if (!wait_bounded(ready, BOUND, "local server registration"))
-    {
-        TerminateProcess(pi.hProcess, 1);
-        CloseHandle(pi.hProcess);
-        pi.hProcess = NULL;
-    }
-    CloseHandle(ready);
-    return pi.hProcess;
+    return local_server_start(exe_path, "olecancel_async", tag, quit);
 }
 
 static void stop_local_server(HANDLE process, HANDLE quit, const char *desc)
 {
-    DWORD code = 255;
-    SetEvent(quit);
-    if (wait_bounded(process, BOUND, "local server exit")) GetExitCodeProcess(process, &code);
-    else TerminateProcess(process, 255);
+    DWORD code = local_server_stop(process, quit);
     ok(code == 0, "%s: local server exit code %lu (server objects alive)\n", desc, code);
-    CloseHandle(process);
-    CloseHandle(quit);
 }
 
 static void test_local(BOOL client_sta)
@@ -1691,18 +1601,9 @@ static HMODULE ps_module;
 
 static BOOL register_ps(void)
 {
-    HRESULT (WINAPI *reg)(void);
-    char path[MAX_PATH], cmd[MAX_PATH + 16], clsid[40], *p;
+    char path[MAX_PATH], cmd[MAX_PATH + 16], clsid[40];
 
-    strcpy(path, exe_path);
-    if ((p = strrchr(path, '\\'))) strcpy(p + 1, PS_DLL);
-    if (!(ps_module = LoadLibraryA(path)))
-    {
-        skip("%s not found\n", path);
-        return FALSE;
-    }
-    reg = (void *)GetProcAddress(ps_module, "DllRegisterServer");
-    ok(reg && reg() == S_OK, "DllRegisterServer failed\n");
+    if (!(ps_module = ps_dll_register(exe_path))) return FALSE;
     /* the local server, for COM to find (and start, if not running) */
     guid_str(&CLSID_OcTestServer, clsid);
     snprintf(path, sizeof(path), "Software\\Classes\\CLSID\\%s\\LocalServer32", clsid);
@@ -1713,15 +1614,12 @@ static BOOL register_ps(void)
 
 static void unregister_ps(void)
 {
-    HRESULT (WINAPI *unreg)(void);
     char path[80], clsid[40];
 
-    unreg = (void *)GetProcAddress(ps_module, "DllUnregisterServer");
-    ok(unreg && unreg() == S_OK, "DllUnregisterServer failed\n");
     guid_str(&CLSID_OcTestServer, clsid);
     snprintf(path, sizeof(path), "Software\\Classes\\CLSID\\%s", clsid);
     RegDeleteTreeA(HKEY_CURRENT_USER, path);
-    FreeLibrary(ps_module);
+    ps_dll_unregister(ps_module);
 }
 
 START_TEST(async_call)

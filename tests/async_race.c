@@ -38,8 +38,8 @@
 #include "olecancel_test.h"
 #include "wine_test.h"
 #include "test_util.h"
+#include "async_util.h"
 
-#define PS_DLL "olecancel_ps.dll"
 #define BOUND 20000     /* ms: the longest any single wait may take */
 #define ROUNDS 1000
 #define SETTLE_MS 5000  /* a cancelled method notices within a few ms; this is the bound */
@@ -387,14 +387,6 @@ static void server_counts(IOcTest2 *proxy, LONG *entered, LONG *running, LONG *m
     IOcTest2_LastWaitCancel(proxy, running, missed);
 }
 
-static void pump_sleep(DWORD ms)
-{
-    HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    DWORD index;
-    if (CoWaitForMultipleHandles(0, ms, 1, &event, &index) == CO_E_NOTINITIALIZED) Sleep(ms);
-    CloseHandle(event);
-}
-
 /* Cancel(seconds): with no time (0) the call is completed as cancelled at
  * once (S_OK); with time, the server sees the cancel and ends the call
  * itself, so the Cancel finds it completed (RPC_E_CALL_COMPLETE) unless it
@@ -616,22 +608,8 @@ static HMODULE ps_module;
 
 static BOOL register_ps(BOOL reg)
 {
-    HRESULT (WINAPI *func)(void);
-    char path[MAX_PATH], *p;
-
-    if (reg)
-    {
-        strcpy(path, exe_path);
-        if ((p = strrchr(path, '\\'))) strcpy(p + 1, PS_DLL);
-        if (!(ps_module = LoadLibraryA(path)))
-        {
-            skip("%s not found\n", path);
-            return FALSE;
-        }
-    }
-    func = (void *)GetProcAddress(ps_module, reg ? "DllRegisterServer" : "DllUnregisterServer");
-    ok(func && func() == S_OK, "%s failed\n", reg ? "DllRegisterServer" : "DllUnregisterServer");
-    if (!reg) FreeLibrary(ps_module);
+    if (!reg) ps_dll_unregister(ps_module);
+    else if (!(ps_module = ps_dll_register(exe_path))) return FALSE;
     return TRUE;
 }
 

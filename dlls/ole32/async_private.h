@@ -2,7 +2,7 @@
  * olecancel: declarations shared by the asynchronous-call files
  * (proxyhook.c, callfactory.c, callcore.c, callobj.c, callworker.c,
  * callsecurity.c, asynctarget.c, replychannel.c, drain.c, asyncunk.c,
- * asyncpool.c)
+ * asyncmqi.c, asyncpool.c)
  *
  * Copyright 2026 the olecancel developers
  *
@@ -70,8 +70,8 @@ enum call_state
     ASYNC_COMPLETED,     /* result ready, signalled */
 };
 
-/* What every call object has: embedded in struct call_object (callobj.c)
- * and struct unk_call (asyncunk.c). */
+/* What every call object has: embedded in struct call_object (callobj.c),
+ * struct unk_call (asyncunk.c) and struct mqi_call (asyncmqi.c). */
 struct call_core
 {
     IUnknown IUnknown_inner;    /* vtable of the object that embeds the core */
@@ -94,12 +94,21 @@ struct call_core
     DWORD signal_tid;       /* the thread of the latest of them */
     CONDITION_VARIABLE signal_done; /* signalling dropped to 0 */
     HRESULT result;         /* what Finish_ returns */
+    int method;             /* which method's call this is, for objects with several (callcore_begin) */
 };
 
 /* initializes everything but the state (the core must be zeroed); on
  * failure nothing is left to clean up */
 HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
                       const ICancelMethodCallsVtbl *cancel_vtbl, IUnknown *outer);
+struct async_target;
+/* for objects that reach the proxy's object through its MTA view: QI for
+ * the proxy's identity and get the view; detach gives both back */
+HRESULT callcore_attach(IUnknown *proxy, IUnknown **identity, struct async_target **target);
+void callcore_detach(IUnknown *identity, struct async_target *target);
+/* CreateCall's answer: the inner unknown when aggregated, else riid of it;
+ * the creation's reference goes with it */
+HRESULT callcore_hand_out(struct call_core *core, REFIID riid, void **ppv);
 /* frees what callcore_init created */
 void callcore_cleanup(struct call_core *core);
 /* IUnknown, ISynchronize, ISynchronizeHandle, ICancelMethodCalls of the core
@@ -112,6 +121,20 @@ void callcore_set_released(struct call_core *core);
 /* Begin_, after leaving ASYNC_IDLE: resets the event and the controlling
  * unknown's ISynchronize; on failure the call is ASYNC_IDLE again */
 HRESULT callcore_begin_notify(struct call_core *core);
+/* Begin_ of an object whose calls run entirely on a pool worker:
+ * idle -> beginning (method recorded, generation advanced) -> notified ->
+ * pending.  RPC_S_CALLPENDING when a call is under way; *generation (if
+ * asked for) is the new call's. */
+HRESULT callcore_begin(struct call_core *core, int method, LONG *generation);
+/* Finish_ of such an object: RPC_E_CALL_COMPLETE when no call of that
+ * method was begun; otherwise waits for completion (COM modal loop) and
+ * returns S_OK with cs held: the caller takes what the call carries, then
+ * calls callcore_finished and leaves cs. */
+HRESULT callcore_finish_wait(struct call_core *core, int method);
+/* an interface marshaled in the MTA for the caller (NORMAL, INPROC) that
+ * the caller will not take: its references are given back from the MTA;
+ * NULL is fine */
+void callcore_drop_marshaled(IStream *stream);
 /* with cs held: the call of this generation is pending and still wanted */
 BOOL callcore_is_current(struct call_core *core, LONG generation);
 /* with cs held: completes the call with result; the caller leaves cs with
@@ -217,6 +240,11 @@ void async_target_release(struct async_target *target);
 
 /* CreateCall(IID_AsyncIUnknown) on a standard proxy */
 HRESULT asyncunk_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **ppv);
+
+/* ---- asyncmqi.c --------------------------------------------------------- */
+
+/* CreateCall(IID_AsyncIMultiQI) on a standard proxy */
+HRESULT asyncmqi_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **ppv);
 
 /* ---- asyncpool.c -------------------------------------------------------- */
 

@@ -40,8 +40,7 @@ struct unk_call
     IUnknown *proxy;        /* the caller's proxy (its identity) */
     struct async_target *target;
 
-    /* protected by core.cs */
-    enum unk_method method;
+    /* protected by core.cs; the method is core.method */
     ULONG count;            /* Finish_AddRef/Finish_Release */
     IStream *marshaled;     /* Finish_QueryInterface: the answer, marshaled in the MTA */
     IID iid;
@@ -65,26 +64,10 @@ static inline struct unk_call *impl_from_AsyncIUnknown(AsyncIUnknown *iface)
     return CONTAINING_RECORD(iface, struct unk_call, AsyncIUnknown_iface);
 }
 
-static void release_marshaled_proc(void *arg)
-{
-    IStream *stream = arg;
-    LARGE_INTEGER zero = {{0}};
-
-    IStream_Seek(stream, zero, STREAM_SEEK_SET, NULL);
-    CoReleaseMarshalData(stream);
-    IStream_Release(stream);
-}
-
-/* an answer nobody will unmarshal: its references go back from the MTA */
-static void drop_marshaled(IStream *stream)
-{
-    if (stream && FAILED(asyncpool_submit(release_marshaled_proc, stream))) release_marshaled_proc(stream);
-}
-
 static void unk_release_internal(struct unk_call *call)
 {
     if (InterlockedDecrement(&call->core.internal)) return;
-    drop_marshaled(call->marshaled);
+    callcore_drop_marshaled(call->marshaled);
     callcore_cleanup(&call->core);
     free(call);
 }
@@ -136,7 +119,7 @@ static void unk_work_proc(void *arg)
         stream = NULL;
     }
     callcore_leave(&call->core);
-    if (stream) release_marshaled_proc(stream);
+    callcore_drop_marshaled(stream);
 
     async_target_release(work->target);
     unk_release_internal(call);
@@ -169,8 +152,7 @@ static ULONG WINAPI unk_inner_Release(IUnknown *iface)
     if (!ref)
     {
         callcore_set_released(&call->core);
-        async_target_put(call->target);
-        IUnknown_Release(call->proxy);
+        callcore_detach(call->proxy, call->target);
         unk_release_internal(call);
     }
     return ref;
@@ -203,56 +185,17 @@ static ULONG WINAPI unk_async_Release(AsyncIUnknown *iface)
     return IUnknown_Release(call->core.outer);
 }
 
-/* idle -> beginning -> pending.  The event is reset (and the controlling
- * unknown's ISynchronize with it) while the call is still "beginning", so
- * that a Cancel in that window finds no pending call to complete: once it
- * is pending, only a completion sets the event. */
-static HRESULT unk_begin(struct unk_call *call, enum unk_method method)
-{
-    HRESULT hr;
-
-    EnterCriticalSection(&call->core.cs);
-    if (call->core.state != ASYNC_IDLE)
-    {
-        LeaveCriticalSection(&call->core.cs);
-        return RPC_S_CALLPENDING;
-    }
-    call->core.state = ASYNC_BEGINNING;
-    call->method = method;
-    call->core.cancelled = FALSE;
-    call->core.generation++;
-    LeaveCriticalSection(&call->core.cs);
-
-    if (FAILED(hr = callcore_begin_notify(&call->core))) return hr;
-    EnterCriticalSection(&call->core.cs);
-    call->core.state = ASYNC_PENDING;
-    LeaveCriticalSection(&call->core.cs);
-    return S_OK;
-}
-
 /* waits for completion; on success the call is idle again and *marshaled
  * (if asked for) holds the answer */
 static HRESULT unk_finish(struct unk_call *call, enum unk_method method, IStream **marshaled, ULONG *count)
 {
     HRESULT hr;
 
-    EnterCriticalSection(&call->core.cs);
-    hr = call->core.state == ASYNC_IDLE || call->method != method ? RPC_E_CALL_COMPLETE : S_OK;
-    LeaveCriticalSection(&call->core.cs);
-    if (FAILED(hr)) return hr;
-
-    if (FAILED(hr = com_wait(call->core.event, 0, INFINITE))) return hr;
-
-    EnterCriticalSection(&call->core.cs);
-    if (call->core.state != ASYNC_COMPLETED || call->method != method)
-    {
-        LeaveCriticalSection(&call->core.cs);
-        return RPC_E_CALL_COMPLETE;
-    }
+    if (FAILED(hr = callcore_finish_wait(&call->core, method))) return hr;
     hr = call->core.result;
     /* a call failed by the controlling unknown's Signal still carries its answer */
     if (marshaled && SUCCEEDED(hr)) *marshaled = call->marshaled;
-    else drop_marshaled(call->marshaled);
+    else callcore_drop_marshaled(call->marshaled);
     call->marshaled = NULL;
     if (count) *count = call->count;
     callcore_finished(&call->core);
@@ -269,7 +212,7 @@ static HRESULT WINAPI unk_async_Begin_QueryInterface(AsyncIUnknown *iface, REFII
     TRACE("%p, %s\n", call, debugstr_guid(riid));
     if (!riid) return E_INVALIDARG;
     if (!(work = calloc(1, sizeof(*work)))) return E_OUTOFMEMORY;
-    if (FAILED(hr = unk_begin(call, UNK_QI)))
+    if (FAILED(hr = callcore_begin(&call->core, UNK_QI, &work->generation)))
     {
         free(work);
         return hr;
@@ -280,7 +223,6 @@ static HRESULT WINAPI unk_async_Begin_QueryInterface(AsyncIUnknown *iface, REFII
     work->iid = *riid;
     InterlockedIncrement(&call->core.internal);
     EnterCriticalSection(&call->core.cs);
-    work->generation = call->core.generation;
     call->iid = *riid;
     LeaveCriticalSection(&call->core.cs);
     if (FAILED(hr = asyncpool_submit(unk_work_proc, work)))
@@ -321,7 +263,7 @@ static HRESULT unk_refcount_begin(struct unk_call *call, enum unk_method method)
 {
     HRESULT hr;
 
-    if (FAILED(hr = unk_begin(call, method))) return hr;
+    if (FAILED(hr = callcore_begin(&call->core, method, NULL))) return hr;
     EnterCriticalSection(&call->core.cs);
     /* the caller's reference; never the last one, the call object holds
      * its own */
@@ -389,25 +331,11 @@ HRESULT asyncunk_create(IUnknown *proxy, IUnknown *outer, REFIID riid, void **pp
         return hr;
     }
     call->AsyncIUnknown_iface.lpVtbl = &unk_async_vtbl;
-    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)&call->proxy)))
+    if (FAILED(hr = callcore_attach(proxy, &call->proxy, &call->target)))
     {
         callcore_cleanup(&call->core);
         free(call);
         return hr;
     }
-    if (FAILED(hr = async_target_get(call->proxy, &IID_IUnknown, &call->target)))
-    {
-        IUnknown_Release(call->proxy);
-        callcore_cleanup(&call->core);
-        free(call);
-        return hr;
-    }
-    if (outer)
-    {
-        *ppv = &call->core.IUnknown_inner;
-        return S_OK;
-    }
-    hr = IUnknown_QueryInterface(&call->core.IUnknown_inner, riid, ppv);
-    IUnknown_Release(&call->core.IUnknown_inner);
-    return hr;
+    return callcore_hand_out(&call->core, riid, ppv);
 }

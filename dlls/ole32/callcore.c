@@ -1,6 +1,6 @@
 /*
  * olecancel: the part of a call object that does not depend on what it
- * calls (shared by callobj.c and asyncunk.c)
+ * calls (shared by callobj.c, asyncunk.c and asyncmqi.c)
  *
  * Copyright 2026 the olecancel developers
  *
@@ -82,6 +82,39 @@ void callcore_cleanup(struct call_core *core)
     CloseHandle(core->event);
 }
 
+/* what an object that reaches its proxy's object through the MTA view
+ * keeps: the proxy's identity and the view (asyncunk.c, asyncmqi.c) */
+HRESULT callcore_attach(IUnknown *proxy, IUnknown **identity, struct async_target **target)
+{
+    HRESULT hr;
+
+    if (FAILED(hr = IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)identity))) return hr;
+    if (FAILED(hr = async_target_get(*identity, &IID_IUnknown, target))) IUnknown_Release(*identity);
+    return hr;
+}
+
+void callcore_detach(IUnknown *identity, struct async_target *target)
+{
+    async_target_put(target);
+    IUnknown_Release(identity);
+}
+
+/* CreateCall's answer for a new object: the inner unknown when aggregated,
+ * else riid of it; the creation's reference is handed over or dropped */
+HRESULT callcore_hand_out(struct call_core *core, REFIID riid, void **ppv)
+{
+    HRESULT hr;
+
+    if (core->outer != &core->IUnknown_inner)
+    {
+        *ppv = &core->IUnknown_inner;
+        return S_OK;
+    }
+    hr = IUnknown_QueryInterface(&core->IUnknown_inner, riid, ppv);
+    IUnknown_Release(&core->IUnknown_inner);
+    return hr;
+}
+
 /* the interfaces of the core, or NULL */
 void *callcore_query_interface(struct call_core *core, REFIID riid)
 {
@@ -145,6 +178,78 @@ HRESULT callcore_begin_notify(struct call_core *core)
         return hr;
     }
     return S_OK;
+}
+
+/* idle -> beginning -> pending.  The event is reset (and the controlling
+ * unknown's ISynchronize with it) while the call is still "beginning", so
+ * that a Cancel in that window finds no pending call to complete: once it
+ * is pending, only a completion sets the event. */
+HRESULT callcore_begin(struct call_core *core, int method, LONG *generation)
+{
+    HRESULT hr;
+
+    EnterCriticalSection(&core->cs);
+    if (core->state != ASYNC_IDLE)
+    {
+        LeaveCriticalSection(&core->cs);
+        return RPC_S_CALLPENDING;
+    }
+    core->state = ASYNC_BEGINNING;
+    core->method = method;
+    core->cancelled = FALSE;
+    core->generation++;
+    if (generation) *generation = core->generation;
+    LeaveCriticalSection(&core->cs);
+
+    if (FAILED(hr = callcore_begin_notify(core))) return hr;
+    EnterCriticalSection(&core->cs);
+    core->state = ASYNC_PENDING;
+    LeaveCriticalSection(&core->cs);
+    return S_OK;
+}
+
+/* Finish_: S_OK with cs held once the call of this method has completed */
+HRESULT callcore_finish_wait(struct call_core *core, int method)
+{
+    HRESULT hr;
+
+    EnterCriticalSection(&core->cs);
+    hr = core->state == ASYNC_IDLE || core->method != method ? RPC_E_CALL_COMPLETE : S_OK;
+    LeaveCriticalSection(&core->cs);
+    if (FAILED(hr)) return hr;
+
+    if (FAILED(hr = com_wait(core->event, 0, INFINITE))) return hr;
+
+    EnterCriticalSection(&core->cs);
+    if (core->state != ASYNC_COMPLETED || core->method != method)
+    {
+        LeaveCriticalSection(&core->cs);
+        return RPC_E_CALL_COMPLETE;
+    }
+    return S_OK;
+}
+
+/* Unmarshaled here and released, rather than CoReleaseMarshalData: Wine's
+ * CoReleaseMarshalData only knows objects of this process (for any other
+ * it fails with RPC_E_INVALID_OBJREF and the references stay with the
+ * server), while the proxy an unmarshal makes gives them back when it goes. */
+static void release_marshaled_proc(void *arg)
+{
+    IStream *stream = arg;
+    LARGE_INTEGER zero = {{0}};
+    IUnknown *unk;
+    HRESULT hr;
+
+    IStream_Seek(stream, zero, STREAM_SEEK_SET, NULL);
+    if (SUCCEEDED(hr = CoUnmarshalInterface(stream, &IID_IUnknown, (void **)&unk))) IUnknown_Release(unk);
+    else WARN("an abandoned answer could not be unmarshaled: %#lx; its references stay\n", hr);
+    IStream_Release(stream);
+}
+
+/* the data was marshaled in the MTA, where it is unmarshaled */
+void callcore_drop_marshaled(IStream *stream)
+{
+    if (stream && FAILED(asyncpool_submit(release_marshaled_proc, stream))) release_marshaled_proc(stream);
 }
 
 /* With cs held: TRUE while the call of this generation is pending and the

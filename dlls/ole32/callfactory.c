@@ -158,6 +158,8 @@ static HRESULT WINAPI callfactory_CreateCall(ICallFactory *iface, REFIID riid, I
 
     if (IsEqualIID(riid, &IID_AsyncIUnknown))
         return asyncunk_create(factory->proxy, outer, outer ? &IID_IUnknown : riid2, (void **)ppv);
+    if (IsEqualIID(riid, &IID_AsyncIMultiQI))
+        return asyncmqi_create(factory->proxy, outer, outer ? &IID_IUnknown : riid2, (void **)ppv);
 
     if (FAILED(get_ps_factory(riid, &ps)))
     {

@@ -68,6 +68,11 @@ void olecancel_object_obtained(IUnknown *obj);
 /* no standard proxy has been seen yet, and the hook has not refused: what
  * hands out proxies unseen must show them to olecancel_object_obtained */
 BOOL olecancel_watching_proxies(void);
+
+/* syncontainer.c: CLSID_SynchronizeContainer's class object, for
+ * remoting.c to hand out when combase does not know the class */
+extern const CLSID olecancel_clsid_synchronize_container;
+HRESULT syncontainer_get_class_object(REFIID riid, void **ppv);
 /* diagnostics: bit n set when feature n has started */
 ULONG olecancel_started(void);
 /* diagnostics: times a feature was said to be off (0 or 1) */

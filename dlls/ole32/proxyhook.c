@@ -135,7 +135,7 @@ static HRESULT STDMETHODCALLTYPE hook_QueryMultipleInterfaces(IMultiQI *iface, U
     }
     free(rest);
     if (ok == count) hr = S_OK;
-    else if (ok) hr = CO_S_NOTALLINTERFACES;
+    else if (ok) hr = S_FALSE;   /* as Wine's own method and the documentation say */
     else hr = E_NOINTERFACE;
     return hr;
 }

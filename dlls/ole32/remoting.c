@@ -72,12 +72,33 @@ HRESULT WINAPI CoGetInterfaceAndReleaseStream(IStream *stream, REFIID riid, void
     return hr;
 }
 
+/* Classes of COM itself that Wine lacks, answered only once combase has
+ * said it does not know them (a Wine that has them keeps its own). */
+static BOOL own_class(REFCLSID clsid, DWORD context, HRESULT hr)
+{
+    return hr == REGDB_E_CLASSNOTREG && clsid && (context & CLSCTX_INPROC_SERVER) &&
+           IsEqualCLSID(clsid, &olecancel_clsid_synchronize_container);
+}
+
+static HRESULT create_own(REFCLSID clsid, IUnknown *outer, REFIID riid, void **ppv)
+{
+    IClassFactory *factory;
+    HRESULT hr;
+
+    TRACE("%s, not registered: olecancel's\n", debugstr_guid(clsid));
+    if (FAILED(hr = syncontainer_get_class_object(&IID_IClassFactory, (void **)&factory))) return hr;
+    hr = IClassFactory_CreateInstance(factory, outer, riid, ppv);
+    IClassFactory_Release(factory);
+    return hr;
+}
+
 HRESULT WINAPI CoCreateInstance(REFCLSID clsid, IUnknown *outer, DWORD context, REFIID riid, void **ppv)
 {
     HRESULT hr;
     REAL(combase_proc, CoCreateInstance);
 
     hr = real(clsid, outer, context, riid, ppv);
+    if (own_class(clsid, context, hr) && ppv) return create_own(clsid, outer, riid, ppv);
     if (SUCCEEDED(hr) && ppv)
     {
         gitview_created(clsid, riid, ppv);
@@ -93,6 +114,18 @@ HRESULT WINAPI CoCreateInstanceEx(REFCLSID clsid, IUnknown *outer, DWORD context
     REAL(combase_proc, CoCreateInstanceEx);
 
     hr = real(clsid, outer, context, server, count, results);
+    if (own_class(clsid, context, hr) && !server && count && results)
+    {
+        ULONG i, got = 0;
+        IUnknown *obj;
+
+        if (FAILED(hr = create_own(clsid, outer, &IID_IUnknown, (void **)&obj))) return hr;
+        for (i = 0; i < count; i++)
+            if (SUCCEEDED(results[i].hr = IUnknown_QueryInterface(obj, results[i].pIID, (void **)&results[i].pItf)))
+                got++;
+        IUnknown_Release(obj);
+        return got == count ? S_OK : got ? CO_S_NOTALLINTERFACES : E_NOINTERFACE;
+    }
     if (SUCCEEDED(hr) && results) objects_created(clsid, results, count);
     return hr;
 }
@@ -103,6 +136,7 @@ HRESULT WINAPI CoGetClassObject(REFCLSID clsid, DWORD context, void *server, REF
     REAL(combase_proc, CoGetClassObject);
 
     hr = real(clsid, context, server, riid, ppv);
+    if (own_class(clsid, context, hr) && ppv) return syncontainer_get_class_object(riid, ppv);
     if (SUCCEEDED(hr) && ppv) olecancel_object_obtained(*ppv);
     return hr;
 }
