@@ -69,6 +69,7 @@ struct hook_thread
 {
     struct client_frame *pending;   /* between ClientGetSize and I_RpcGetBuffer */
     struct cancel_scope *scope;     /* the scope the thread's calls are made in (cancel_scope.h) */
+    BOOL via_rpc_runtime;           /* the call being prepared must not be posted (rpchook.c) */
     unsigned int client_depth;
     unsigned int server_depth;
     struct client_frame client[MAX_FRAMES];
@@ -424,7 +425,17 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         frame->scope = t->scope;
     }
     t->pending = frame;
+    t->via_rpc_runtime = call != NULL;
     TRACE("%s: frame %u call %p\n", debugstr_guid(riid), t->client_depth, call);
+}
+
+BOOL chanhook_client_needs_rpc_runtime(void)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+
+    if (!t || !t->via_rpc_runtime) return FALSE;
+    t->via_rpc_runtime = FALSE;
+    return TRUE;
 }
 
 static void WINAPI hook_ClientFillBuffer(IChannelHook *iface, REFGUID ext, REFIID riid,
@@ -434,7 +445,11 @@ static void WINAPI hook_ClientFillBuffer(IChannelHook *iface, REFGUID ext, REFII
     struct call_cancel *call = t && t->pending ? t->pending->call : NULL;
 
     *size = cancel_ext_write(buffer, *size, call ? (const unsigned char *)call_cancel_id(call) : NULL);
-    if (t) t->pending = NULL;
+    if (t)
+    {
+        t->pending = NULL;
+        t->via_rpc_runtime = FALSE;
+    }
 }
 
 static void WINAPI hook_ClientNotify(IChannelHook *iface, REFGUID ext, REFIID riid,
