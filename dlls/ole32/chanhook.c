@@ -425,7 +425,10 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         frame->scope = t->scope;
     }
     t->pending = frame;
-    t->via_rpc_runtime = call != NULL;
+    /* an asynchronous call's worker (a thread in a cancel scope) is not
+     * rerouted: its call object completes as cancelled whatever the posted
+     * call does, and every asynchronous call would pay for the detour */
+    t->via_rpc_runtime = call && !t->scope;
     TRACE("%s: frame %u call %p\n", debugstr_guid(riid), t->client_depth, call);
 }
 
