@@ -21,8 +21,7 @@
  *   local    an object in a child process started by COM (MTA server)
  *   inproc   an MTA object of this process called from an STA thread
  *   sta      an STA object of this process called from the MTA
- *            (Wine posts these calls unless they are cancellable:
- *            docs/cancel.md)
+ *            (Wine posts these calls: see docs/cancel.md, partly todo)
  * Every wait is bounded.
  *
  * "cancel_sync.exe bench [nohook]" prints the overhead figures instead.
@@ -462,6 +461,10 @@ static void settle_server(struct caller *c)
 
 /* ---- rows 9-15 ------------------------------------------------------------------ */
 
+/* posted calls (MTA caller -> STA object of this process) never reach
+ * rpcrt4: the server is told, but the caller waits for the server */
+static BOOL posted(struct caller *c) { return c->kind == SERVER_INPROC_STA; }
+
 struct infinite_cancel
 {
     DWORD tid;
@@ -593,7 +596,8 @@ static void test_rows(struct caller *c)
         hr = CoCancelCall(c->tid, 0);
         ok(hr == S_OK, "stuck server: CoCancelCall: %#lx\n", hr);
         back = caller_wait(c, 3000);
-        ok(back && c->hr == RPC_E_CALL_CANCELED, "stuck server: caller released: %d, %#lx\n", back, c->hr);
+        todo_if(posted(c))
+            ok(back && c->hr == RPC_E_CALL_CANCELED, "stuck server: caller released: %d, %#lx\n", back, c->hr);
         if (back) trace("stuck server: released after %.1f ms\n", ms_since(&t0, &c->returned));
         SetEvent(ev_release);
         if (!back) wait_bounded(c->done, 20000, "stuck server call after release");

@@ -69,7 +69,6 @@ struct hook_thread
 {
     struct client_frame *pending;   /* between ClientGetSize and I_RpcGetBuffer */
     struct cancel_scope *scope;     /* the scope the thread's calls are made in (cancel_scope.h) */
-    BOOL via_rpc_runtime;           /* the call being prepared must not be posted (rpchook.c) */
     unsigned int client_depth;
     unsigned int server_depth;
     struct client_frame client[MAX_FRAMES];
@@ -425,20 +424,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         frame->scope = t->scope;
     }
     t->pending = frame;
-    /* an asynchronous call's worker (a thread in a cancel scope) is not
-     * rerouted: its call object completes as cancelled whatever the posted
-     * call does, and every asynchronous call would pay for the detour */
-    t->via_rpc_runtime = call && !t->scope;
     TRACE("%s: frame %u call %p\n", debugstr_guid(riid), t->client_depth, call);
-}
-
-BOOL chanhook_client_needs_rpc_runtime(void)
-{
-    struct hook_thread *t = get_hook_thread(FALSE);
-
-    if (!t || !t->via_rpc_runtime) return FALSE;
-    t->via_rpc_runtime = FALSE;
-    return TRUE;
 }
 
 static void WINAPI hook_ClientFillBuffer(IChannelHook *iface, REFGUID ext, REFIID riid,
@@ -448,11 +434,7 @@ static void WINAPI hook_ClientFillBuffer(IChannelHook *iface, REFGUID ext, REFII
     struct call_cancel *call = t && t->pending ? t->pending->call : NULL;
 
     *size = cancel_ext_write(buffer, *size, call ? (const unsigned char *)call_cancel_id(call) : NULL);
-    if (t)
-    {
-        t->pending = NULL;
-        t->via_rpc_runtime = FALSE;
-    }
+    if (t) t->pending = NULL;
 }
 
 static void WINAPI hook_ClientNotify(IChannelHook *iface, REFGUID ext, REFIID riid,

@@ -1,7 +1,6 @@
 /*
  * olecancel: the one place that patches Wine -- combase's imports of
- * rpcrt4's I_RpcGetBuffer, I_RpcSendReceive, I_RpcFreeBuffer and
- * RpcBindingInqObject, and of its heap's free
+ * rpcrt4's I_RpcGetBuffer, I_RpcSendReceive and I_RpcFreeBuffer
  *
  * Copyright 2026 the olecancel developers
  *
@@ -34,15 +33,6 @@
  * chanhook.c which message belongs to which call (Wine skips ClientNotify
  * for failed calls, so the free is where those are popped).
  *
- * combase's import of rpcrt4's RpcBindingInqObject is patched on its own
- * self-check: the client channel asks it for the call's object (IPID) to
- * find an STA of this process it could post the call to instead of sending
- * it.  A posted call cannot be ended early -- the STA thread's message holds
- * the caller's call state and event, which Wine frees and reuses once the
- * caller returns -- so a cancellable call is told of an object that no
- * apartment has, and goes through the RPC runtime as a call to another
- * process does, where its worker can be cancelled.
- *
  * combase's import of kernel32's HeapFree is patched too, on its own
  * self-check: combase frees its per-call message state on every path a
  * call can end by (chanhook.c), and that is the one point where a frame
@@ -59,9 +49,6 @@ typedef RPC_STATUS (WINAPI *rpc_msg_func)(RPC_MESSAGE *msg);
 
 static rpc_msg_func real_get_buffer, real_send_receive, real_free_buffer;
 static BOOL hook_active;
-
-typedef RPC_STATUS (WINAPI *inq_object_func)(RPC_BINDING_HANDLE binding, UUID *object);
-static inq_object_func real_inq_object;
 
 typedef BOOL (WINAPI *heap_free_func)(HANDLE heap, DWORD flags, void *block);
 typedef void (__cdecl *crt_free_func)(void *block);
@@ -284,21 +271,6 @@ static RPC_STATUS WINAPI hook_I_RpcSendReceive(RPC_MESSAGE *msg)
     return status;
 }
 
-/* The IPID's form is the one Wine looks up without an ERR: Data2 0xffff
- * names an apartment by the OXID in Data4, and no apartment has OXID 0. */
-static RPC_STATUS WINAPI hook_RpcBindingInqObject(RPC_BINDING_HANDLE binding, UUID *object)
-{
-    static const UUID no_apartment = { 0, 0xffff, 0, { 0 } };
-    RPC_STATUS status = real_inq_object(binding, object);
-
-    if (status == RPC_S_OK && object && chanhook_client_needs_rpc_runtime())
-    {
-        TRACE("cancellable call: sent through the RPC runtime, not posted\n");
-        *object = no_apartment;
-    }
-    return status;
-}
-
 static BOOL WINAPI hook_HeapFree(HANDLE heap, DWORD flags, void *block)
 {
     if (block)
@@ -412,14 +384,14 @@ HRESULT rpchook_check_module(HMODULE module)
 
 /* one import of combase's, checked and patched on its own; *real gets
  * the export it pointed to */
-static BOOL patch_one_import(HMODULE combase, const WCHAR *dll, const char *dll_a, const char *name,
+static BOOL patch_free_import(HMODULE combase, const WCHAR *dll, const char *dll_a, const char *name,
                               void *hook, void **real)
 {
     HMODULE module = GetModuleHandleW(dll);
     void *export = module ? (void *)GetProcAddress(module, name) : NULL;
     void **slot = find_import_slot(combase, dll_a, name);
 
-    if (!slot) return FALSE;   /* this Wine does not import it (the caller says what that costs) */
+    if (!slot) return FALSE;   /* this Wine frees its call state otherwise */
     if (!export || (*slot != export && *slot != hook))
     {
         ERR("combase's import of %s points to %p, not %p\n", name, *slot, export);
@@ -444,9 +416,9 @@ static void install_call_end_hook(HMODULE combase)
     BOOL crt = FALSE, heap;
 
     if (ucrtbase && (real_crt_msize = (crt_msize_func)GetProcAddress(ucrtbase, "_msize")))
-        crt = patch_one_import(combase, L"ucrtbase.dll", "ucrtbase.dll", "free", hook_crt_free,
+        crt = patch_free_import(combase, L"ucrtbase.dll", "ucrtbase.dll", "free", hook_crt_free,
                                 (void **)&real_crt_free);
-    heap = patch_one_import(combase, L"kernel32.dll", "kernel32.dll", "HeapFree", hook_HeapFree,
+    heap = patch_free_import(combase, L"kernel32.dll", "kernel32.dll", "HeapFree", hook_HeapFree,
                              (void **)&real_heap_free);
     if (crt || heap) call_end_active = TRUE;
     else ERR("combase's frees cannot be watched: the call state of rejected or failed calls stays\n");
@@ -484,10 +456,6 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
     *hr = S_OK;
     TRACE("combase's rpcrt4 imports hooked\n");
     install_call_end_hook(combase);
-    if (!patch_one_import(combase, L"rpcrt4.dll", "rpcrt4.dll", "RpcBindingInqObject", hook_RpcBindingInqObject,
-                          (void **)&real_inq_object))
-        FIXME("combase's RpcBindingInqObject cannot be watched: calls to STA objects of this process "
-              "stay posted, and CoCancelCall does not end them\n");
     return TRUE;
 }
 

@@ -80,9 +80,6 @@ HRESULT chanhook_register(void);
 extern const GUID cancel_ext_id;   /* our ORPC extension */
 /* rpchook.c reports the client channel's buffer life on the calling thread */
 void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status);
-/* the calling thread is preparing a cancellable call (between ClientGetSize
- * and the request's extensions): TRUE once, then FALSE */
-BOOL chanhook_client_needs_rpc_runtime(void);
 void chanhook_client_freeing_buffer(RPC_MESSAGE *msg);
 /* combase is freeing a block on this thread: if it is the message state
  * of a call with a frame, that call has ended */
