@@ -171,6 +171,9 @@ extern const IRpcChannelBufferVtbl reply_channel_vtbl;
 HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID riid, void **ppv);
 ULONG WINAPI reply_channel_AddRef(IRpcChannelBuffer *iface);
 ULONG WINAPI reply_channel_Release(IRpcChannelBuffer *iface);
+HRESULT WINAPI reply_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, REFIID riid);
+HRESULT WINAPI reply_channel_SendReceive(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, ULONG *status);
+HRESULT WINAPI reply_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg);
 HRESULT WINAPI reply_channel_GetDestCtx(IRpcChannelBuffer *iface, DWORD *context, void **data);
 HRESULT WINAPI reply_channel_IsConnected(IRpcChannelBuffer *iface);
 

@@ -19,6 +19,7 @@
  */
 
 #include "async_private.h"
+#include "ps_files.h"
 
 struct call_factory
 {
@@ -68,54 +69,23 @@ static ULONG WINAPI callfactory_Release(ICallFactory *iface)
     return ref;
 }
 
-static BOOL in_module(HMODULE module, const void *ptr)
-{
-    HMODULE owner;
-    return module && GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
-                                        GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, ptr, &owner) &&
-           owner == module;
-}
-
-/* An NDR proxy DLL's factory is the CStdPSFactoryBuffer of rpcproxy.h; its
- * proxy file list names each interface, and MIDL and widl both name the
- * asynchronous version of IFoo "AsyncIFoo". */
+/* the proxy DLL's own AsyncIFoo names IFoo (ps_files.h) */
 static HRESULT sync_iid_from_proxy_files(IPSFactoryBuffer *factory, REFIID async_iid, IID *sync_iid)
 {
-    const CStdPSFactoryBuffer *std = (const CStdPSFactoryBuffer *)factory;
-    const ProxyFileInfo * const *files;
-    const char *name = NULL;
-    ULONG async_methods = 0;
-    int index, i, j;
+    const ProxyFileInfo * const *files = ps_proxy_files(factory);
+    struct ps_interface async, sync;
 
-    if (!in_module(GetModuleHandleW(L"rpcrt4.dll"), std->lpVtbl)) return E_NOINTERFACE;
-    if (!(files = std->pProxyFileList)) return E_NOINTERFACE;
-
-    for (i = 0; files[i] && !name; i++)
+    if (!ps_find_iid(files, async_iid, &async) || strncmp(async.name, "Async", 5) || !async.name[5] ||
+        !ps_find_name(files, async.name + 5, &sync))
+        return E_NOINTERFACE;
+    if (!ps_methods_match(sync.header, async.header))
     {
-        if (files[i]->pIIDLookupRtn(async_iid, &index) && files[i]->pNamesArray)
-        {
-            name = files[i]->pNamesArray[index];
-            async_methods = files[i]->pStubVtblList[index]->header.DispatchTableCount;
-        }
+        WARN("%s: %lu methods, %s has %lu\n", async.name, async.header->DispatchTableCount,
+             sync.name, sync.header->DispatchTableCount);
+        return E_NOINTERFACE;
     }
-    if (!name || strncmp(name, "Async", 5) || !name[5]) return E_NOINTERFACE;
-
-    for (i = 0; files[i]; i++)
-    {
-        for (j = 0; j < (int)files[i]->TableSize; j++)
-        {
-            const CInterfaceStubHeader *header = &files[i]->pStubVtblList[j]->header;
-            if (!files[i]->pNamesArray[j] || strcmp(files[i]->pNamesArray[j], name + 5)) continue;
-            if (3 + 2 * (header->DispatchTableCount - 3) != async_methods)
-            {
-                WARN("%s: %lu methods, %s has %lu\n", name, async_methods, name + 5, header->DispatchTableCount);
-                return E_NOINTERFACE;
-            }
-            *sync_iid = *header->piid;
-            return S_OK;
-        }
-    }
-    return E_NOINTERFACE;
+    *sync_iid = *sync.header->piid;
+    return S_OK;
 }
 
 /* Windows programs' installers may record the pair in the registry. */

@@ -27,11 +27,13 @@
 #include "olecancel_private.h"
 #include "async_private.h"
 #include "sync_cancel.h"
+#include "server_async.h"
 
 static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
 {
     "cancelling standard-marshaled calls (CoCancelCall, CoTestCancel in servers)",
     "asynchronous calls (ICallFactory on standard proxies)",
+    "server-side asynchronous calls (ICallFactory on server objects)",
 };
 
 static LONG feature_said[OLECANCEL_FEATURE_COUNT];
@@ -54,6 +56,7 @@ static volatile LONG sync_started;
 
 void olecancel_remoting_started(void)
 {
+    stubhook_install();
     if (sync_started) return;
     if (wine_has_cancel_api())
     {

@@ -52,6 +52,7 @@ enum olecancel_feature
 {
     OLECANCEL_FEATURE_SYNC,     /* the synchronous cancel path */
     OLECANCEL_FEATURE_ASYNC,    /* ICallFactory on proxies */
+    OLECANCEL_FEATURE_SERVER_ASYNC, /* server objects' ICallFactory */
     OLECANCEL_FEATURE_COUNT
 };
 

@@ -46,18 +46,18 @@ HRESULT WINAPI reply_channel_QueryInterface(IRpcChannelBuffer *iface, REFIID rii
 ULONG WINAPI reply_channel_AddRef(IRpcChannelBuffer *iface) { return 2; }
 ULONG WINAPI reply_channel_Release(IRpcChannelBuffer *iface) { return 1; }
 
-static HRESULT WINAPI reply_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, REFIID riid)
+HRESULT WINAPI reply_channel_GetBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, REFIID riid)
 {
     if (!(msg->Buffer = HeapAlloc(GetProcessHeap(), 0, msg->cbBuffer ? msg->cbBuffer : 1))) return E_OUTOFMEMORY;
     return S_OK;
 }
 
-static HRESULT WINAPI reply_channel_SendReceive(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, ULONG *status)
+HRESULT WINAPI reply_channel_SendReceive(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg, ULONG *status)
 {
     return E_NOTIMPL;
 }
 
-static HRESULT WINAPI reply_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg)
+HRESULT WINAPI reply_channel_FreeBuffer(IRpcChannelBuffer *iface, RPCOLEMESSAGE *msg)
 {
     HeapFree(GetProcessHeap(), 0, msg->Buffer);
     msg->Buffer = NULL;
