@@ -16,9 +16,10 @@
  *
  * Client side (calling thread): ClientGetSize pushes a frame for every
  * call; when the thread had cancellation enabled the frame owns a
- * call_cancel object, pushed with CoSetCancelObject and announced to the
- * server in our ORPC extension.  Wine calls ClientNotify only for calls
- * that succeeded, so a frame is popped either there or, for calls that
+ * call_cancel object, pushed on the thread's cancel-object stack
+ * (cancelstate.c) and announced to the server in our ORPC extension.
+ * Wine calls ClientNotify only for calls that succeeded, so a frame is
+ * popped either there or, for calls that
  * failed or were cancelled, when the proxy frees the message buffer
  * (rpchook.c sees I_RpcGetBuffer/I_RpcFreeBuffer on the calling thread).
  *
@@ -42,6 +43,7 @@
 #include "sync_cancel.h"
 #include "cancel_ext.h"
 #include "cancel_scope.h"
+#include "cancel_private.h"
 
 /* {6d1f3c2a-9b47-4e58-a1c3-5f0e2d7b9a41}: our ORPC extension */
 const GUID cancel_ext_id =
@@ -213,7 +215,7 @@ static void client_pop(struct hook_thread *t)
     struct client_frame frame = t->client[--t->client_depth];
 
     if (t->pending == &t->client[t->client_depth]) t->pending = NULL;
-    if (frame.pushed) CoSetCancelObject(NULL);
+    if (frame.pushed) cancel_pop();
     if (!frame.call) return;
     rpchook_unregister_call(frame.call);
     /* a call that never reached rpcrt4 (posted to an STA of this process)
@@ -396,9 +398,9 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
 
     if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE)))
     {
-        if (FAILED(CoSetCancelObject((IUnknown *)call_cancel_iface(call))))
+        if (FAILED(cancel_push(call_cancel_iface(call))))
         {
-            WARN("CoSetCancelObject failed; call %s not cancellable\n", debugstr_guid(riid));
+            WARN("cancel_push failed; call %s not cancellable\n", debugstr_guid(riid));
             call_cancel_release(call);
             call = NULL;
         }
@@ -410,7 +412,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         }
     }
     /* so that CoCancelCall answers CO_E_CANCEL_DISABLED for this call */
-    if (!call) pushed = SUCCEEDED(CoSetCancelObject((IUnknown *)call_cancel_disabled()));
+    if (!call) pushed = SUCCEEDED(cancel_push(call_cancel_disabled()));
     frame = &t->client[t->client_depth++];
     frame->state = riid;
     frame->call = call;
