@@ -46,7 +46,7 @@
 #include "cancel_private.h"
 
 /* {6d1f3c2a-9b47-4e58-a1c3-5f0e2d7b9a41}: our ORPC extension */
-const GUID cancel_ext_id =
+static const GUID cancel_ext_id =
     { 0x6d1f3c2a, 0x9b47, 0x4e58, { 0xa1, 0xc3, 0x5f, 0x0e, 0x2d, 0x7b, 0x9a, 0x41 } };
 
 #define MAX_FRAMES 64
@@ -131,13 +131,6 @@ static inline struct server_ctx *impl_from_ICancelMethodCalls(ICancelMethodCalls
     return CONTAINING_RECORD(iface, struct server_ctx, ICancelMethodCalls_iface);
 }
 
-void server_ctx_name(const GUID *id, WCHAR *name, size_t len)
-{
-    memset(name, 0, len * sizeof(WCHAR));
-    _snwprintf(name, len - 1, L"Local\\olecancel-call-%08lx-%04x-%04x-%02x%02x%02x%02x%02x%02x%02x%02x",
-             id->Data1, id->Data2, id->Data3, id->Data4[0], id->Data4[1], id->Data4[2],
-             id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
-}
 
 static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
 {
@@ -247,7 +240,7 @@ static void client_end(struct hook_thread *t, unsigned int depth)
     while (t->client_depth >= depth && t->client_depth) client_pop(t);
 }
 
-void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
+static void client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
 
@@ -262,7 +255,7 @@ void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
     }
 }
 
-void chanhook_client_freeing_buffer(RPC_MESSAGE *msg)
+static void client_freeing_buffer(RPC_MESSAGE *msg)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
 
@@ -330,7 +323,7 @@ static BOOL frame_state_in(const void *state, const struct freed_block *freed)
     return size != (SIZE_T)-1 && offset < size;
 }
 
-void chanhook_call_state_freeing(const struct freed_block *freed)
+static void call_state_freeing(const struct freed_block *freed)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
     unsigned int i;
@@ -396,7 +389,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         return;
     }
 
-    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE)))
+    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE, rpchook_abort_call)))
     {
         if (FAILED(cancel_push(call_cancel_iface(call))))
         {
@@ -540,7 +533,14 @@ HRESULT chanhook_register(void)
 
 /* ---- entry point ---------------------------------------------------------- */
 
-struct sync_cancel_stats sync_cancel_stats;
+/* what the client side needs to hear of combase's rpcrt4 calls */
+static const struct rpchook_client rpchook_client =
+{
+    &cancel_ext_id,
+    client_got_buffer,
+    client_freeing_buffer,
+    call_state_freeing,
+};
 
 static BOOL sync_refuse_for_tests;
 
@@ -571,7 +571,7 @@ static BOOL CALLBACK sync_cancel_init_once(INIT_ONCE *once, void *param, void **
     }
 
     /* the channel hook alone still gives servers their call contexts */
-    if (FAILED(rpchook_install()))
+    if (FAILED(rpchook_install(&rpchook_client)))
         olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "combase's rpcrt4 imports are not what olecancel expects; "
                               "blocked calls of this process cannot be ended");
     if (FAILED(*hr = chanhook_register()))
