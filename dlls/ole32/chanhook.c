@@ -19,9 +19,9 @@
  * call_cancel object, pushed on the thread's cancel-object stack
  * (cancelstate.c) and announced to the server in our ORPC extension.
  * Wine calls ClientNotify only for calls that succeeded, so a frame is
- * popped either there or, for calls that
- * failed or were cancelled, when the proxy frees the message buffer
- * (rpchook.c sees I_RpcGetBuffer/I_RpcFreeBuffer on the calling thread).
+ * popped either there or, for calls that failed or were cancelled, when
+ * the proxy frees the message buffer (rpchook.c sees I_RpcGetBuffer and
+ * I_RpcFreeBuffer on the calling thread and reports them here).
  *
  * Server side: Wine calls ServerNotify only when the request carries
  * extensions, so every client with this hook sends one (8 bytes for a
@@ -130,7 +130,6 @@ static inline struct server_ctx *impl_from_ICancelMethodCalls(ICancelMethodCalls
 {
     return CONTAINING_RECORD(iface, struct server_ctx, ICancelMethodCalls_iface);
 }
-
 
 static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
 {
