@@ -74,7 +74,7 @@ deps:
 	@tools/check-deps
 
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
-      build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe
+      build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe $(DLL_SRCS:dlls/ole32/%.c=build/x64/obj/%.o)
 
 tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll \
        $(TEST_NAMES:%=build/tests/x32/%.exe) build/tests/x32/olecancel_ps.dll \
@@ -109,11 +109,17 @@ build/gen/%/version.o: dlls/ole32/version.rc dlls/ole32/version.h
 	@mkdir -p $(@D)
 	$(if $(filter x64,$*),$(WINDRES64),$(WINDRES32)) -Idlls/ole32 -i $< -o $@
 
+# one object per source: tools/layer-check (make check) reads their symbols
 define dll_rule
-build/$(1)/ole32.dll: $(DLL_SRCS) $(DLL_HDRS) build/gen/$(1)/ole32.def build/gen/$(1)/forward.S \
+build/$(1)/obj/%.o: dlls/ole32/%.c $(DLL_HDRS)
+	@mkdir -p $$(@D)
+	$(2) $(CFLAGS) -D_OLE32_ -Idlls/ole32 -c -o $$@ $$<
+
+build/$(1)/ole32.dll: $(DLL_SRCS:dlls/ole32/%.c=build/$(1)/obj/%.o) build/gen/$(1)/ole32.def build/gen/$(1)/forward.S \
                       build/gen/$(1)/fwdnames.c build/gen/$(1)/libcombase.a build/gen/$(1)/version.o
 	@mkdir -p $$(@D)
-	$(2) $(CFLAGS) -D_OLE32_ -Idlls/ole32 -o $$@ $(DLL_SRCS) build/gen/$(1)/forward.S build/gen/$(1)/fwdnames.c \
+	$(2) $(CFLAGS) -D_OLE32_ -Idlls/ole32 -o $$@ $(DLL_SRCS:dlls/ole32/%.c=build/$(1)/obj/%.o) \
+	    build/gen/$(1)/forward.S build/gen/$(1)/fwdnames.c \
 	    build/gen/$(1)/version.o build/gen/$(1)/ole32.def $(DLL_LDFLAGS) \
 	    build/gen/$(1)/libcombase.a $(DLL_LIBS)
 	@tools/check-dll $$@ $(EXPORTS)

@@ -201,7 +201,7 @@ static void mqi_query(struct mqi_work *work)
         if (SUCCEEDED(answer->hrs[i]) &&
             SUCCEEDED(answer->hrs[i] = CreateStreamOnHGlobal(NULL, TRUE, &answer->streams[i])))
         {
-            answer->hrs[i] = CoMarshalInterface(answer->streams[i], &answer->iids[i], itfs[i],
+            answer->hrs[i] = combase_marshal_interface(answer->streams[i], &answer->iids[i], itfs[i],
                                                 MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL);
             if (FAILED(answer->hrs[i]))
             {
@@ -387,7 +387,7 @@ static HRESULT finish_entry(struct mqi_call *call, struct mqi_answer *answer, UL
     (*next)++;
     if (FAILED(hr) || !stream) return FAILED(hr) ? hr : E_NOINTERFACE;
     IStream_Seek(stream, zero, STREAM_SEEK_SET, NULL);
-    if (FAILED(hr = CoUnmarshalInterface(stream, &call->iids[i], (void **)itf)))
+    if (FAILED(hr = combase_unmarshal_interface(stream, &call->iids[i], (void **)itf)))
     {
         WARN("unmarshaling %s failed: %#lx\n", debugstr_guid(&call->iids[i]), hr);
         *itf = NULL;

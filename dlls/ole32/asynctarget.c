@@ -55,7 +55,7 @@ static void target_unmarshal_proc(void *arg)
     LARGE_INTEGER zero = {{0}};
 
     IStream_Seek(ctx->stream, zero, STREAM_SEEK_SET, NULL);
-    ctx->hr = CoUnmarshalInterface(ctx->stream, ctx->iid, (void **)&ctx->iface);
+    ctx->hr = combase_unmarshal_interface(ctx->stream, ctx->iid, (void **)&ctx->iface);
 }
 
 /* An STA caller's proxy, made usable from the MTA.  Table-weak marshaling
@@ -71,7 +71,7 @@ static HRESULT proxy_to_mta(IUnknown *sync, REFIID iid, IUnknown **mta_iface)
     HRESULT hr;
 
     if (FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &ctx.stream))) return hr;
-    if (SUCCEEDED(hr = CoMarshalInterface(ctx.stream, iid, sync, MSHCTX_INPROC, NULL, MSHLFLAGS_TABLEWEAK)))
+    if (SUCCEEDED(hr = combase_marshal_interface(ctx.stream, iid, sync, MSHCTX_INPROC, NULL, MSHLFLAGS_TABLEWEAK)))
     {
         if (SUCCEEDED(hr = asyncpool_run_sync(target_unmarshal_proc, &ctx))) hr = ctx.hr;
     }

@@ -99,7 +99,7 @@ static void unk_work_proc(void *arg)
         {
             if (SUCCEEDED(hr = CreateStreamOnHGlobal(NULL, TRUE, &stream)))
             {
-                hr = CoMarshalInterface(stream, &work->iid, obj, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL);
+                hr = combase_marshal_interface(stream, &work->iid, obj, MSHCTX_INPROC, NULL, MSHLFLAGS_NORMAL);
                 if (FAILED(hr))
                 {
                     IStream_Release(stream);
@@ -250,7 +250,7 @@ static HRESULT WINAPI unk_async_Finish_QueryInterface(AsyncIUnknown *iface, void
     if (SUCCEEDED(hr) && stream)
     {
         IStream_Seek(stream, zero, STREAM_SEEK_SET, NULL);
-        hr = CoUnmarshalInterface(stream, &call->iid, ppv);
+        hr = combase_unmarshal_interface(stream, &call->iid, ppv);
         if (FAILED(hr)) WARN("unmarshaling the answer failed: %#lx\n", hr);
     }
     else if (SUCCEEDED(hr)) hr = E_UNEXPECTED;

@@ -47,8 +47,19 @@ struct call_cancel
     HANDLE left_event;      /* created only when somebody waits */
     HANDLE server_event;    /* named event telling the server, created on cancel */
     LONG worker_tid;        /* owned by rpchook.c */
+    void (*abort)(struct call_cancel *call);   /* makes the carrier give up */
     GUID id;                /* random, sent to the server */
 };
+
+struct sync_cancel_stats sync_cancel_stats;
+
+void server_ctx_name(const GUID *id, WCHAR *name, size_t len)
+{
+    memset(name, 0, len * sizeof(WCHAR));
+    _snwprintf(name, len - 1, L"Local\\olecancel-call-%08lx-%04x-%04x-%02x%02x%02x%02x%02x%02x%02x%02x",
+             id->Data1, id->Data2, id->Data3, id->Data4[0], id->Data4[1], id->Data4[2],
+             id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
+}
 
 static inline struct call_cancel *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
 {
@@ -286,7 +297,7 @@ static HRESULT WINAPI call_cancel_Cancel(ICancelMethodCalls *iface, ULONG second
     if (!seconds)
     {
         InterlockedIncrement(&sync_cancel_stats.calls_abandoned);
-        rpchook_abort_call(call);
+        call->abort(call);
         TRACE("(%p) abandoned\n", call);
         return S_OK;
     }
@@ -307,7 +318,7 @@ static HRESULT WINAPI call_cancel_Cancel(ICancelMethodCalls *iface, ULONG second
         return RPC_E_CALL_COMPLETE;
     }
     InterlockedIncrement(&sync_cancel_stats.calls_abandoned);
-    rpchook_abort_call(call);
+    call->abort(call);
     TRACE("(%p) abandoned\n", call);
     return S_OK;
 }
@@ -366,7 +377,7 @@ ICancelMethodCalls *call_cancel_disabled(void)
     return &disabled_call;
 }
 
-struct call_cancel *call_cancel_create(BOOL cancellable)
+struct call_cancel *call_cancel_create(BOOL cancellable, void (*abort)(struct call_cancel *call))
 {
     struct call_cancel *call;
 
@@ -374,6 +385,7 @@ struct call_cancel *call_cancel_create(BOOL cancellable)
     call->ICancelMethodCalls_iface.lpVtbl = &call_cancel_vtbl;
     call->refcount = 1;
     call->cancellable = cancellable;
+    call->abort = abort;
     call->state = CALLSTATE_PENDING;
     /* UuidCreate gives 122 random bits: the server-side name cannot be guessed */
     if (UuidCreate(&call->id) != RPC_S_OK)

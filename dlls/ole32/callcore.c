@@ -241,7 +241,7 @@ static void release_marshaled_proc(void *arg)
     HRESULT hr;
 
     IStream_Seek(stream, zero, STREAM_SEEK_SET, NULL);
-    if (SUCCEEDED(hr = CoUnmarshalInterface(stream, &IID_IUnknown, (void **)&unk))) IUnknown_Release(unk);
+    if (SUCCEEDED(hr = combase_unmarshal_interface(stream, &IID_IUnknown, (void **)&unk))) IUnknown_Release(unk);
     else WARN("an abandoned answer could not be unmarshaled: %#lx; its references stay\n", hr);
     IStream_Release(stream);
 }

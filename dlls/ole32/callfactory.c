@@ -108,7 +108,7 @@ static HRESULT get_ps_factory(REFIID iid, IPSFactoryBuffer **factory)
     HRESULT hr;
 
     if (FAILED(hr = CoGetPSClsid(iid, &clsid))) return hr;
-    return CoGetClassObject(&clsid, CLSCTX_INPROC_SERVER, NULL, &IID_IPSFactoryBuffer, (void **)factory);
+    return combase_get_class_object(&clsid, CLSCTX_INPROC_SERVER, NULL, &IID_IPSFactoryBuffer, (void **)factory);
 }
 
 static HRESULT WINAPI callfactory_CreateCall(ICallFactory *iface, REFIID riid, IUnknown *outer,

@@ -27,6 +27,7 @@
 
 #include "async_private.h"
 #include "cancel_scope.h"
+#include "cancel_private.h"
 
 /* The stub's Invoke, in the generation's cancel scope: a Cancel at any
  * moment reaches the real call the stub makes, or keeps it from being
@@ -42,9 +43,9 @@ static HRESULT run_in_scope(struct cancel_scope *scope, IRpcStubBuffer *stub, RP
 
     if (FAILED(hr = chanhook_enter_scope(scope, &prev_scope))) return hr;
     CoSwitchCallContext(cancel_scope_context(scope), &prev);
-    CoEnableCallCancellation(NULL);
+    cancel_enable();
     hr = IRpcStubBuffer_Invoke(stub, msg, channel);
-    CoDisableCallCancellation(NULL);
+    cancel_disable();
     CoSwitchCallContext(prev, &ignored);
     chanhook_leave_scope(prev_scope);
     return hr;

@@ -13,6 +13,8 @@
 #define OLECANCEL_CANCEL_PRIVATE_H
 
 /* cancelstate.c */
+/* the calling thread's CoEnableCallCancellation counter, mirrored into
+ * combase's */
 HRESULT cancel_enable(void);
 HRESULT cancel_disable(void);              /* CO_E_CANCEL_DISABLED at 0 */
 HRESULT cancel_push(ICancelMethodCalls *object);

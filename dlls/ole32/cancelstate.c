@@ -83,12 +83,25 @@ BOOL cancel_thread_enabled(void)
     return state && state->enabled > 0;
 }
 
+/* Wine's combase keeps a counter of its own; code that reaches combase
+ * directly must see the same answer, so every change is mirrored there. */
+static void call_combase(const char *name)
+{
+    static HMODULE combase;
+    HRESULT (WINAPI *func)(void *);
+
+    if (!combase) combase = GetModuleHandleW(L"combase.dll");
+    if (!combase || !(func = (void *)GetProcAddress(combase, name))) return;
+    func(NULL);
+}
+
 HRESULT cancel_enable(void)
 {
     struct thread_state *state = get_state(TRUE);
 
     if (!state) return E_OUTOFMEMORY;
     state->enabled++;
+    call_combase("CoEnableCallCancellation");
     return S_OK;
 }
 
@@ -98,6 +111,7 @@ HRESULT cancel_disable(void)
 
     if (!state || state->enabled <= 0) return CO_E_CANCEL_DISABLED;
     state->enabled--;
+    call_combase("CoDisableCallCancellation");
     return S_OK;
 }
 

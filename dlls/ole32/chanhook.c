@@ -16,11 +16,12 @@
  *
  * Client side (calling thread): ClientGetSize pushes a frame for every
  * call; when the thread had cancellation enabled the frame owns a
- * call_cancel object, pushed with CoSetCancelObject and announced to the
- * server in our ORPC extension.  Wine calls ClientNotify only for calls
- * that succeeded, so a frame is popped either there or, for calls that
- * failed or were cancelled, when the proxy frees the message buffer
- * (rpchook.c sees I_RpcGetBuffer/I_RpcFreeBuffer on the calling thread).
+ * call_cancel object, pushed on the thread's cancel-object stack
+ * (cancelstate.c) and announced to the server in our ORPC extension.
+ * Wine calls ClientNotify only for calls that succeeded, so a frame is
+ * popped either there or, for calls that failed or were cancelled, when
+ * the proxy frees the message buffer (rpchook.c sees I_RpcGetBuffer and
+ * I_RpcFreeBuffer on the calling thread and reports them here).
  *
  * Server side: Wine calls ServerNotify only when the request carries
  * extensions, so every client with this hook sends one (8 bytes for a
@@ -42,9 +43,10 @@
 #include "sync_cancel.h"
 #include "cancel_ext.h"
 #include "cancel_scope.h"
+#include "cancel_private.h"
 
 /* {6d1f3c2a-9b47-4e58-a1c3-5f0e2d7b9a41}: our ORPC extension */
-const GUID cancel_ext_id =
+static const GUID cancel_ext_id =
     { 0x6d1f3c2a, 0x9b47, 0x4e58, { 0xa1, 0xc3, 0x5f, 0x0e, 0x2d, 0x7b, 0x9a, 0x41 } };
 
 #define MAX_FRAMES 64
@@ -129,14 +131,6 @@ static inline struct server_ctx *impl_from_ICancelMethodCalls(ICancelMethodCalls
     return CONTAINING_RECORD(iface, struct server_ctx, ICancelMethodCalls_iface);
 }
 
-void server_ctx_name(const GUID *id, WCHAR *name, size_t len)
-{
-    memset(name, 0, len * sizeof(WCHAR));
-    _snwprintf(name, len - 1, L"Local\\olecancel-call-%08lx-%04x-%04x-%02x%02x%02x%02x%02x%02x%02x%02x",
-             id->Data1, id->Data2, id->Data3, id->Data4[0], id->Data4[1], id->Data4[2],
-             id->Data4[3], id->Data4[4], id->Data4[5], id->Data4[6], id->Data4[7]);
-}
-
 static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
 {
     struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
@@ -213,7 +207,7 @@ static void client_pop(struct hook_thread *t)
     struct client_frame frame = t->client[--t->client_depth];
 
     if (t->pending == &t->client[t->client_depth]) t->pending = NULL;
-    if (frame.pushed) CoSetCancelObject(NULL);
+    if (frame.pushed) cancel_pop();
     if (!frame.call) return;
     rpchook_unregister_call(frame.call);
     /* a call that never reached rpcrt4 (posted to an STA of this process)
@@ -245,7 +239,7 @@ static void client_end(struct hook_thread *t, unsigned int depth)
     while (t->client_depth >= depth && t->client_depth) client_pop(t);
 }
 
-void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
+static void client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
 
@@ -260,7 +254,7 @@ void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status)
     }
 }
 
-void chanhook_client_freeing_buffer(RPC_MESSAGE *msg)
+static void client_freeing_buffer(RPC_MESSAGE *msg)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
 
@@ -328,7 +322,7 @@ static BOOL frame_state_in(const void *state, const struct freed_block *freed)
     return size != (SIZE_T)-1 && offset < size;
 }
 
-void chanhook_call_state_freeing(const struct freed_block *freed)
+static void call_state_freeing(const struct freed_block *freed)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
     unsigned int i;
@@ -394,11 +388,11 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         return;
     }
 
-    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE)))
+    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE, rpchook_abort_call)))
     {
-        if (FAILED(CoSetCancelObject((IUnknown *)call_cancel_iface(call))))
+        if (FAILED(cancel_push(call_cancel_iface(call))))
         {
-            WARN("CoSetCancelObject failed; call %s not cancellable\n", debugstr_guid(riid));
+            WARN("cancel_push failed; call %s not cancellable\n", debugstr_guid(riid));
             call_cancel_release(call);
             call = NULL;
         }
@@ -410,7 +404,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         }
     }
     /* so that CoCancelCall answers CO_E_CANCEL_DISABLED for this call */
-    if (!call) pushed = SUCCEEDED(CoSetCancelObject((IUnknown *)call_cancel_disabled()));
+    if (!call) pushed = SUCCEEDED(cancel_push(call_cancel_disabled()));
     frame = &t->client[t->client_depth++];
     frame->state = riid;
     frame->call = call;
@@ -538,7 +532,14 @@ HRESULT chanhook_register(void)
 
 /* ---- entry point ---------------------------------------------------------- */
 
-struct sync_cancel_stats sync_cancel_stats;
+/* what the client side needs to hear of combase's rpcrt4 calls */
+static const struct rpchook_client rpchook_client =
+{
+    &cancel_ext_id,
+    client_got_buffer,
+    client_freeing_buffer,
+    call_state_freeing,
+};
 
 static BOOL sync_refuse_for_tests;
 
@@ -569,7 +570,7 @@ static BOOL CALLBACK sync_cancel_init_once(INIT_ONCE *once, void *param, void **
     }
 
     /* the channel hook alone still gives servers their call contexts */
-    if (FAILED(rpchook_install()))
+    if (FAILED(rpchook_install(&rpchook_client)))
         olecancel_feature_off(OLECANCEL_FEATURE_SYNC, "combase's rpcrt4 imports are not what olecancel expects; "
                               "blocked calls of this process cannot be ended");
     if (FAILED(*hr = chanhook_register()))

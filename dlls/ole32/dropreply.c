@@ -104,7 +104,7 @@ static void release_one(const unsigned char *objref, ULONG size)
         GlobalFree(global);
         return;
     }
-    if (SUCCEEDED(hr = CoUnmarshalInterface(stream, &IID_IUnknown, (void **)&unk)))
+    if (SUCCEEDED(hr = combase_unmarshal_interface(stream, &IID_IUnknown, (void **)&unk)))
     {
         IUnknown_Release(unk);
         InterlockedIncrement(&refs_released);

@@ -1,6 +1,5 @@
 /*
- * olecancel: when olecancel's machinery starts in a process, and saying
- * so when a part of it turns itself off
+ * olecancel: when olecancel's machinery starts in a process
  *
  * Copyright 2026 the olecancel developers
  *
@@ -23,34 +22,10 @@
  * Wine's and starts neither the cancel path nor its API (wineimpl.c).
  */
 
-#include <stdio.h>
 #include "olecancel_private.h"
 #include "async_private.h"
 #include "sync_cancel.h"
 #include "server_async.h"
-
-static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
-{
-    "cancelling standard-marshaled calls (CoCancelCall, CoTestCancel in servers)",
-    "asynchronous calls (ICallFactory on standard proxies)",
-    "server-side asynchronous calls (ICallFactory on server objects)",
-};
-
-static LONG feature_said[OLECANCEL_FEATURE_COUNT];
-static LONG feature_lines[OLECANCEL_FEATURE_COUNT];   /* said, for the tests */
-
-void olecancel_feature_off(enum olecancel_feature feature, const char *fmt, ...)
-{
-    char reason[512];
-    va_list args;
-
-    if (feature >= OLECANCEL_FEATURE_COUNT || InterlockedExchange(&feature_said[feature], 1)) return;
-    va_start(args, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, args);
-    va_end(args);
-    InterlockedIncrement(&feature_lines[feature]);
-    FIXME("%s: off in this process: %s\n", feature_names[feature], reason);
-}
 
 static volatile LONG sync_started;
 
@@ -87,11 +62,6 @@ ULONG olecancel_started(void)
     if (sync_started) mask |= 1 << OLECANCEL_FEATURE_SYNC;
     if (proxyhook_active()) mask |= 1 << OLECANCEL_FEATURE_ASYNC;
     return mask;
-}
-
-LONG olecancel_feature_lines(ULONG feature)
-{
-    return feature < OLECANCEL_FEATURE_COUNT ? feature_lines[feature] : 0;
 }
 
 void olecancel_refuse_for_tests(void)

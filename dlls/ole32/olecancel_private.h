@@ -56,10 +56,13 @@ enum olecancel_feature
     OLECANCEL_FEATURE_COUNT
 };
 
-/* a feature turned itself off: one fixme line per feature and process,
- * naming it and the reason */
+/* featureoff.c: a feature turned itself off: one fixme line per feature
+ * and process, naming it and the reason */
 void olecancel_feature_off(enum olecancel_feature feature, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* diagnostics: times a feature was said to be off (0 or 1) */
+LONG olecancel_feature_lines(ULONG feature);
+
 /* the process marshals, unmarshals or enables call cancellation: start the
  * synchronous cancel path (once; cheap afterwards) */
 void olecancel_remoting_started(void);
@@ -76,10 +79,20 @@ extern const CLSID olecancel_clsid_synchronize_container;
 HRESULT syncontainer_get_class_object(REFIID riid, void **ppv);
 /* diagnostics: bit n set when feature n has started */
 ULONG olecancel_started(void);
-/* diagnostics: times a feature was said to be off (0 or 1) */
-LONG olecancel_feature_lines(ULONG feature);
 /* diagnostics: make every self-check not yet run refuse */
 void olecancel_refuse_for_tests(void);
+
+/* ---- combase.c: Wine's remoting functions, for olecancel's own work ---- */
+
+/* a function of combase by name, or NULL (said with an ERR) */
+void *combase_proc(const char *name);
+/* combase's CoMarshalInterface, CoUnmarshalInterface and CoGetClassObject:
+ * what olecancel marshals for itself is not the program taking part in
+ * remoting, and runs only after that has started (remoting.c) */
+HRESULT combase_marshal_interface(IStream *stream, REFIID riid, IUnknown *unk, DWORD dest_context,
+                                  void *dest_context_data, DWORD flags);
+HRESULT combase_unmarshal_interface(IStream *stream, REFIID riid, void **ppv);
+HRESULT combase_get_class_object(REFCLSID clsid, DWORD context, void *server, REFIID riid, void **ppv);
 
 /* ---- gitview.c: the GIT seen until the first proxy ------------------- */
 

@@ -22,14 +22,6 @@
 
 #include "olecancel_private.h"
 
-static void *combase_proc(const char *name)
-{
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
-    void *proc = combase ? (void *)GetProcAddress(combase, name) : NULL;
-    if (!proc) ERR("combase.dll has no %s\n", name);
-    return proc;
-}
-
 /* the implementation behind us, looked up once */
 #define REAL(from, name) \
     static typeof(name) *real; \

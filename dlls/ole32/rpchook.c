@@ -49,6 +49,7 @@ typedef RPC_STATUS (WINAPI *rpc_msg_func)(RPC_MESSAGE *msg);
 
 static rpc_msg_func real_get_buffer, real_send_receive, real_free_buffer;
 static BOOL hook_active;
+static const struct rpchook_client *client;   /* given at install */
 
 typedef BOOL (WINAPI *heap_free_func)(HANDLE heap, DWORD flags, void *block);
 typedef void (__cdecl *crt_free_func)(void *block);
@@ -209,13 +210,13 @@ void rpchook_abort_call(struct call_cancel *call)
 static RPC_STATUS WINAPI hook_I_RpcGetBuffer(RPC_MESSAGE *msg)
 {
     RPC_STATUS status = real_get_buffer(msg);
-    chanhook_client_got_buffer(msg, status);
+    client->got_buffer(msg, status);
     return status;
 }
 
 static RPC_STATUS WINAPI hook_I_RpcFreeBuffer(RPC_MESSAGE *msg)
 {
-    chanhook_client_freeing_buffer(msg);
+    client->freeing_buffer(msg);
     return real_free_buffer(msg);
 }
 
@@ -227,7 +228,7 @@ static RPC_STATUS WINAPI hook_I_RpcSendReceive(RPC_MESSAGE *msg)
     GUID id;
 
     if (!pending_count) return real_send_receive(msg);
-    if (cancel_ext_find_in_request(msg->Buffer, msg->BufferLength, (const unsigned char *)&cancel_ext_id,
+    if (cancel_ext_find_in_request(msg->Buffer, msg->BufferLength, (const unsigned char *)client->ext_id,
                                    (unsigned char *)&id) != CANCEL_EXT_CANCEL)
         return real_send_receive(msg);
 
@@ -277,7 +278,7 @@ static BOOL WINAPI hook_HeapFree(HANDLE heap, DWORD flags, void *block)
     {
         struct freed_block freed = { block, heap, NULL };
         DWORD err = GetLastError();
-        chanhook_call_state_freeing(&freed);
+        client->call_state_freeing(&freed);
         SetLastError(err);
     }
     return real_heap_free(heap, flags, block);
@@ -289,7 +290,7 @@ static void __cdecl hook_crt_free(void *block)
     {
         struct freed_block freed = { block, NULL, real_crt_msize };
         DWORD err = GetLastError();
-        chanhook_call_state_freeing(&freed);
+        client->call_state_freeing(&freed);
         SetLastError(err);
     }
     real_crt_free(block);
@@ -459,12 +460,13 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
     return TRUE;
 }
 
-HRESULT rpchook_install(void)
+HRESULT rpchook_install(const struct rpchook_client *hook_client)
 {
     static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
     static HRESULT result;
 
-    TRACE("()\n");
+    TRACE("(%p)\n", hook_client);
+    if (!client) client = hook_client;
     InitOnceExecuteOnce(&once, install_once, &result, NULL);
     return result;
 }

@@ -8,12 +8,17 @@
  * License as published by the Free Software Foundation; either
  * version 2.1 of the License, or (at your option) any later version.
  *
- * Where a cancel travels:
+ * Where a cancel travels, each file using only the ones below it:
  *   chanhook.c   channel hook: one cancel object per outgoing call (client),
- *                a call context for every incoming call (server)
- *   callcancel.c the ICancelMethodCalls object of one outgoing call
+ *                a call context for every incoming call (server); starts
+ *                the path (sync_cancel_init)
  *   rpchook.c    the only code that patches Wine: combase's imports of
- *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer
+ *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer; it
+ *                reports them through the callbacks chanhook.c installs it
+ *                with
+ *   callcancel.c the ICancelMethodCalls object of one outgoing call; the
+ *                function that makes its carrier give up is given at
+ *                creation (rpchook_abort_call)
  *   cancel_ext.c the wire format of our ORPC extension (no Windows deps)
  */
 
@@ -33,17 +38,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-/* cancelapi.c and cancelstate.c provide these; declared here without the
- * dllimport of the SDK headers because they live in this very DLL */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wattributes"
-BOOL cancel_thread_enabled(void);
-HRESULT WINAPI CoSetCancelObject(IUnknown *unk);
-HRESULT WINAPI CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
-HRESULT WINAPI CoCancelCall(DWORD tid, ULONG timeout);
-HRESULT WINAPI CoTestCancel(void);
-#pragma GCC diagnostic pop
-
 /* registers the channel hook and hooks combase's rpcrt4 imports, once;
  * features.c calls it when the process starts remoting (remoting.c) or
  * uses the cancel API; a refused self-check is said once */
@@ -55,7 +49,8 @@ void sync_cancel_refuse_for_tests(void);
 
 struct call_cancel;
 
-struct call_cancel *call_cancel_create(BOOL cancellable);
+/* abort: makes the thread carrying the call give up (called on Cancel) */
+struct call_cancel *call_cancel_create(BOOL cancellable, void (*abort)(struct call_cancel *call));
 /* the shared object pushed for calls started with cancellation disabled */
 ICancelMethodCalls *call_cancel_disabled(void);
 ICancelMethodCalls *call_cancel_iface(struct call_cancel *call);
@@ -73,29 +68,45 @@ BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms);
 LONG call_cancel_events_kept(void);
 /* the per-call slot rpchook.c uses to find the worker thread */
 LONG *call_cancel_worker_slot(struct call_cancel *call);
+/* the name of the event that tells the server a call is cancelled */
+void server_ctx_name(const GUID *call_id, WCHAR *name, size_t len);
+
+/* test/diagnostic counters */
+struct sync_cancel_stats
+{
+    LONG cancel_thread_retries;   /* RpcCancelThread calls that had to be repeated */
+    LONG calls_abandoned;
+    LONG calls_not_sent;          /* abandoned before the worker sent them */
+    LONG stale_frames;            /* client frames cleaned up lazily */
+};
+extern struct sync_cancel_stats sync_cancel_stats;
 
 /* ---- chanhook.c ------------------------------------------------------ */
 
 HRESULT chanhook_register(void);
-extern const GUID cancel_ext_id;   /* our ORPC extension */
-/* rpchook.c reports the client channel's buffer life on the calling thread */
-void chanhook_client_got_buffer(RPC_MESSAGE *msg, RPC_STATUS status);
-void chanhook_client_freeing_buffer(RPC_MESSAGE *msg);
-/* combase is freeing a block on this thread: if it is the message state
- * of a call with a frame, that call has ended */
+
+/* ---- rpchook.c ------------------------------------------------------- */
+
+/* a block combase frees */
 struct freed_block
 {
     void *block;
     HANDLE heap;                              /* HeapFree's heap, or */
     size_t (__cdecl *msize)(void *block);     /* the C runtime's _msize */
 };
-void chanhook_call_state_freeing(const struct freed_block *freed);
-/* the server-side context object of an incoming cancellable call */
-void server_ctx_name(const GUID *call_id, WCHAR *name, size_t len);
-
-/* ---- rpchook.c ------------------------------------------------------- */
-
-HRESULT rpchook_install(void);
+/* what the hooks report, on the thread where combase makes the call */
+struct rpchook_client
+{
+    const GUID *ext_id;   /* the ORPC extension that names a cancellable call */
+    /* the client channel's buffer life */
+    void (*got_buffer)(RPC_MESSAGE *msg, RPC_STATUS status);
+    void (*freeing_buffer)(RPC_MESSAGE *msg);
+    /* combase is freeing a block: if it is the message state of a call
+     * with a frame, that call has ended */
+    void (*call_state_freeing)(const struct freed_block *freed);
+};
+/* hooks combase's imports, once; the first caller's client is kept */
+HRESULT rpchook_install(const struct rpchook_client *client);
 /* the self-check alone, on any module (tests) */
 HRESULT rpchook_check_module(HMODULE module);
 BOOL rpchook_active(void);
@@ -112,15 +123,5 @@ void rpchook_abort_call(struct call_cancel *call);
 /* diagnostics: a worker holds each reply of a cancellable call ms
  * milliseconds before it looks whether a cancel won (0: not at all) */
 void rpchook_hold_replies(DWORD ms);
-
-/* ---- test/diagnostic counters --------------------------------------- */
-struct sync_cancel_stats
-{
-    LONG cancel_thread_retries;   /* RpcCancelThread calls that had to be repeated */
-    LONG calls_abandoned;
-    LONG calls_not_sent;          /* abandoned before the worker sent them */
-    LONG stale_frames;            /* client frames cleaned up lazily */
-};
-extern struct sync_cancel_stats sync_cancel_stats;
 
 #endif /* OLECANCEL_SYNC_CANCEL_H */
