@@ -17,30 +17,16 @@
 #include "olecancel_private.h"
 #include "cancel_private.h"
 
-/* Wine's combase keeps a counter of its own; code that reaches combase
- * directly must see the same answer, so every change is mirrored there. */
-static HRESULT call_combase(const char *name)
+/* the counter is combase's where Wine implements it (cancelstate.c) */
+static HRESULT change_counter(void *reserved, HRESULT (*change)(void))
 {
-    static HMODULE combase;
-    HRESULT (WINAPI *func)(void *);
-
-    if (!combase) combase = GetModuleHandleW(L"combase.dll");
-    if (!combase || !(func = (void *)GetProcAddress(combase, name))) return E_NOTIMPL;
-    return func(NULL);
-}
-
-static HRESULT change_counter(void *reserved, HRESULT (*change)(void), const char *combase_name)
-{
-    HRESULT hr;
-
     if (reserved) return E_INVALIDARG;
-    if (SUCCEEDED(hr = change())) call_combase(combase_name);
-    return hr;
+    return change();
 }
 
 HRESULT WINAPI CoEnableCallCancellation(void *reserved)
 {
-    HRESULT hr = change_counter(reserved, cancel_enable, "CoEnableCallCancellation");
+    HRESULT hr = change_counter(reserved, cancel_enable);
 
     /* this thread's next calls are cancellable: the cancel path must see them */
     if (SUCCEEDED(hr)) olecancel_remoting_started();
@@ -50,7 +36,7 @@ HRESULT WINAPI CoEnableCallCancellation(void *reserved)
 
 HRESULT WINAPI CoDisableCallCancellation(void *reserved)
 {
-    HRESULT hr = change_counter(reserved, cancel_disable, "CoDisableCallCancellation");
+    HRESULT hr = change_counter(reserved, cancel_disable);
     TRACE("(%p) -> %#lx\n", reserved, hr);
     return hr;
 }

@@ -32,6 +32,7 @@ static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
 {
     "cancelling standard-marshaled calls (CoCancelCall, CoTestCancel in servers)",
     "asynchronous calls (ICallFactory on standard proxies)",
+    "the cancel API reached through combase.dll and api-ms-win-core-com-l1-1-0",
 };
 
 static LONG feature_said[OLECANCEL_FEATURE_COUNT];
