@@ -18,6 +18,7 @@
 
 #include <windows.h>
 #include <objbase.h>
+#include <psapi.h>
 #include "wine_test.h"
 #include "test_util.h"
 #include "mta_host.h"
@@ -78,6 +79,47 @@ static void test_apiset_is_combase(void)
        apiset.enable, by_name.enable);
     ok(apiset.test_cancel == by_name.test_cancel, "CoTestCancel: import %p, combase %p\n",
        apiset.test_cancel, by_name.test_cancel);
+}
+
+/* where the jump olecancel writes at a stub's entry goes, or NULL:
+ * x86_64 "jmp *0(%rip)" and an absolute address, i386 "jmp rel32" */
+static const void *jump_target(const void *entry)
+{
+    const unsigned char *code = entry;
+#ifdef _WIN64
+    ULONG_PTR address;
+
+    if (code[0] != 0xff || code[1] != 0x25 || *(const INT32 *)(code + 2)) return NULL;
+    memcpy(&address, code + 6, sizeof(address));
+    return (const void *)address;
+#else
+    if (code[0] != 0xe9) return NULL;
+    return code + 5 + *(const INT32 *)(code + 1);
+#endif
+}
+
+static BOOL in_module(HMODULE module, const void *ptr)
+{
+    MODULEINFO info;
+
+    if (!ptr || !GetModuleInformation(GetCurrentProcess(), module, &info, sizeof(info))) return FALSE;
+    return (const char *)ptr >= (const char *)info.lpBaseOfDll
+           && (const char *)ptr < (const char *)info.lpBaseOfDll + info.SizeOfImage;
+}
+
+/* combase's stubs now go to ole32; Wine's real functions are untouched */
+static void test_patched_entries(void)
+{
+    HMODULE ole32 = GetModuleHandleA("ole32.dll");
+
+    ok(jump_target(by_name.cancel_call) == (void *)CoCancelCall, "combase's CoCancelCall goes to %p, ole32's is %p\n",
+       jump_target(by_name.cancel_call), CoCancelCall);
+    ok(jump_target(by_name.get_cancel_object) == (void *)CoGetCancelObject,
+       "combase's CoGetCancelObject goes to %p, ole32's is %p\n", jump_target(by_name.get_cancel_object),
+       CoGetCancelObject);
+    /* Wine 8.0 and 10.0 implement these two: they stay Wine's */
+    ok(!in_module(ole32, jump_target(by_name.enable)), "combase's CoEnableCallCancellation was redirected\n");
+    ok(!in_module(ole32, jump_target(by_name.disable)), "combase's CoDisableCallCancellation was redirected\n");
 }
 
 /* a cancel object that counts its references and cancels */
@@ -304,6 +346,7 @@ START_TEST(combase_api)
 {
     if (!get_by_name()) return;
     run_subtest(test_apiset_is_combase);
+    run_subtest(test_patched_entries);
     run_subtest(test_by_name);
     run_subtest(test_apiset);
     mta_query_hook = server_query;
