@@ -312,7 +312,7 @@ static DWORD WINAPI caller_thread(void *arg)
 
 static void test_cancel_blocked_call(void)
 {
-    struct caller caller = { E_FAIL, E_FAIL, E_FAIL };
+    static struct caller caller = { E_FAIL, E_FAIL, E_FAIL };   /* outlives a stuck caller */
     HANDLE thread;
     DWORD tid;
     HRESULT hr;
@@ -327,9 +327,10 @@ static void test_cancel_blocked_call(void)
     ok(WaitForSingleObject(server_entered, BOUND) == WAIT_OBJECT_0, "the server never got the call\n");
     hr = apiset_CoCancelCall(tid, 0);
     ok(hr == S_OK, "CoCancelCall through the API set got %#lx\n", hr);
-    ok(wait_bounded(thread, BOUND, "caller thread"), "the cancelled call did not end\n");
+    ok(WaitForSingleObject(thread, BOUND) == WAIT_OBJECT_0, "the cancelled call did not end\n");
     ok(WaitForSingleObject(server_done, 0) == WAIT_TIMEOUT, "the server let the call go: no cancel needed\n");
     SetEvent(server_release);
+    wait_bounded(thread, 3 * BOUND, "caller thread");
     CloseHandle(thread);
     ok(caller.enabled == S_OK, "Enable through the API set got %#lx\n", caller.enabled);
     /* Wine's proxy manager answers E_NOINTERFACE for any failed remote QueryInterface */
