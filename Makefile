@@ -156,7 +156,7 @@ endef
 $(eval $(call idl_rule,idl,-m64))
 $(eval $(call idl_rule,idl32,-m32))
 
-# the cancel API imported from the API set (tests/combase_api.c)
+# the cancel API imported from the API set (tests/combase_api.c, tests/apiset_only.c)
 build/gen/x64/libapiset_com.a: tests/apiset_com.def
 	@mkdir -p $(@D)
 	sed 's/@[0-9]*//' $< > $(@D)/apiset_com.def
@@ -164,8 +164,9 @@ build/gen/x64/libapiset_com.a: tests/apiset_com.def
 build/gen/x32/libapiset_com.a: tests/apiset_com.def
 	@mkdir -p $(@D)
 	$(DLLTOOL32) -k --input-def $< --dllname api-ms-win-core-com-l1-1-0.dll --output-lib $@
-build/tests/x64/combase_api.exe: build/gen/x64/libapiset_com.a
-build/tests/x32/combase_api.exe: build/gen/x32/libapiset_com.a
+APISET_TESTS := combase_api apiset_only
+$(APISET_TESTS:%=build/tests/x64/%.exe): build/gen/x64/libapiset_com.a tests/apiset_com.h
+$(APISET_TESTS:%=build/tests/x32/%.exe): build/gen/x32/libapiset_com.a tests/apiset_com.h
 
 # the test interfaces' proxy/stub DLL, registered by the tests with
 # DllRegisterServer as a Windows program's installer would; and the test

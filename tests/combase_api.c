@@ -22,16 +22,9 @@
 #include "wine_test.h"
 #include "test_util.h"
 #include "mta_host.h"
+#include "apiset_com.h"
 
 #define BOUND 10000        /* ms, for what must happen */
-
-/* imported from the API set: the names are prefixed, the imports are not */
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoCancelCall(DWORD tid, ULONG timeout);
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoTestCancel(void);
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoSetCancelObject(IUnknown *unk);
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoGetCancelObject(DWORD tid, REFIID riid, void **ppv);
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoEnableCallCancellation(void *reserved);
-DECLSPEC_IMPORT HRESULT WINAPI apiset_CoDisableCallCancellation(void *reserved);
 
 struct cancel_api
 {
@@ -357,5 +350,9 @@ START_TEST(combase_api)
         return;
     }
     run_subtest(test_cancel_blocked_call);
-    mta_host_stop();
+    /* The MTA is left to the process's exit.  Its CoUninitialize right after
+     * the cancelled call's dispatch ended hung in 2 of 6 runs (Wine 8.0):
+     * RpcServerUnregisterIf(IRemUnknown, wait for calls) never returned
+     * although the dispatch's reply had been sent (and failed: the caller
+     * had gone).  Nothing of the test depends on that teardown. */
 }
