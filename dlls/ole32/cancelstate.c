@@ -11,18 +11,19 @@
  * Each thread that uses the API gets a record: its
  * CoEnableCallCancellation counter (touched only by the thread itself) and
  * its cancel-object stack (CoSetCancelObject), which other threads read
- * through CoGetCancelObject(tid).
- *
- * Where Wine's combase implements CoEnableCallCancellation and
- * CoDisableCallCancellation itself (Wine 8.0 and 10.0 do), its counter is
- * the only one: a program may call combase's directly (an api-set import),
- * and the answer must be the same whichever DLL it went through.  Wine
- * offers no way to read that counter, so "is it above zero" is asked by
- * disabling once and, when that succeeded, enabling again: the counter is
- * the calling thread's own, and Wine reads it nowhere else.  Records live in one list under an SRW
+ * through CoGetCancelObject(tid).  Records live in one list under an SRW
  * lock.  No foreign object is ever called with the lock held: the stack
  * holds our own refcounted nodes, and a reader pins a node under the lock,
  * then AddRefs/QIs the object it holds after dropping the lock.
+ *
+ * Where Wine's combase implements CoEnableCallCancellation and
+ * CoDisableCallCancellation itself (Wine 8.0 and 10.0 do), its counter is
+ * the only one and the record's is unused: a program may call combase's
+ * directly (an api-set import), and the answer must be the same whichever
+ * DLL it went through.  Wine offers no way to read that counter, so "is it
+ * above zero" is asked by disabling once and, when that succeeded,
+ * enabling again: the counter is the calling thread's own, and Wine reads
+ * it nowhere else.
  */
 
 #include "olecancel_private.h"
