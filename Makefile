@@ -162,6 +162,18 @@ endef
 $(eval $(call idl_rule,idl,-m64))
 $(eval $(call idl_rule,idl32,-m32))
 
+# the cancel API imported from the API set (tests/combase_api.c, tests/apiset_only.c)
+build/gen/x64/libapiset_com.a: tests/apiset_com.def
+	@mkdir -p $(@D)
+	sed 's/@[0-9]*//' $< > $(@D)/apiset_com.def
+	$(DLLTOOL64) --input-def $(@D)/apiset_com.def --dllname api-ms-win-core-com-l1-1-0.dll --output-lib $@
+build/gen/x32/libapiset_com.a: tests/apiset_com.def
+	@mkdir -p $(@D)
+	$(DLLTOOL32) -k --input-def $< --dllname api-ms-win-core-com-l1-1-0.dll --output-lib $@
+APISET_TESTS := combase_api apiset_only
+$(APISET_TESTS:%=build/tests/x64/%.exe): build/gen/x64/libapiset_com.a tests/apiset_com.h
+$(APISET_TESTS:%=build/tests/x32/%.exe): build/gen/x32/libapiset_com.a tests/apiset_com.h
+
 # the test interfaces' proxy/stub DLL, registered by the tests with
 # DllRegisterServer as a Windows program's installer would; and the test
 # programs, for both architectures (x32 runs under 32-bit Wine, in a WoW64
@@ -178,7 +190,7 @@ build/tests/$(1)/%.exe: tests/%.c tests/wine_test.h tests/test_util.h tests/mta_
                        $(IDL_NAMES:%=build/$(3)/%.h) $(IDL_NAMES:%=build/$(3)/%_i.c)
 	@mkdir -p $$(@D)
 	$(2) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/$(3) -o $$@ $$< \
-	    $(IDL_NAMES:%=build/$(3)/%_i.c) -static-libgcc $(TEST_LIBS)
+	    $(IDL_NAMES:%=build/$(3)/%_i.c) -static-libgcc $$(filter %.a,$$^) $(TEST_LIBS)
 
 build/$(1)/olecancel-probe.exe: tools/probe.c
 	@mkdir -p $$(@D)

@@ -71,7 +71,7 @@ static BOOL mta_host_start(void)
     return mta_stream != NULL;
 }
 
-static void mta_host_stop(void)
+static WINETEST_UNUSED void mta_host_stop(void)
 {
     SetEvent(mta_quit);
     wait_bounded(mta_host, 10000, "MTA thread");

@@ -17,6 +17,7 @@
 #include "olecancel_private.h"
 #include "cancel_private.h"
 
+/* the counter is combase's where Wine implements it (cancelstate.c) */
 static HRESULT change_counter(void *reserved, HRESULT (*change)(void))
 {
     if (reserved) return E_INVALIDARG;

@@ -15,6 +15,15 @@
  * lock.  No foreign object is ever called with the lock held: the stack
  * holds our own refcounted nodes, and a reader pins a node under the lock,
  * then AddRefs/QIs the object it holds after dropping the lock.
+ *
+ * Where Wine's combase implements CoEnableCallCancellation and
+ * CoDisableCallCancellation itself (Wine 8.0 and 10.0 do), its counter is
+ * the only one and the record's is unused: a program may call combase's
+ * directly (an api-set import), and the answer must be the same whichever
+ * DLL it went through.  Wine offers no way to read that counter, so "is it
+ * above zero" is asked by disabling once and, when that succeeded,
+ * enabling again: the counter is the calling thread's own, and Wine reads
+ * it nowhere else.
  */
 
 #include "olecancel_private.h"
@@ -77,9 +86,43 @@ static void release_node(struct cancel_node *node)
     HeapFree(GetProcessHeap(), 0, node);
 }
 
+typedef HRESULT (WINAPI *counter_func)(void *);
+static counter_func wine_enable, wine_disable;
+
+static BOOL CALLBACK find_wine_counter(INIT_ONCE *once, void *param, void **context)
+{
+    counter_func enable = wine_implementation(L"combase.dll", "CoEnableCallCancellation");
+    counter_func disable = wine_implementation(L"combase.dll", "CoDisableCallCancellation");
+
+    /* both or neither: one counter */
+    if (enable && disable)
+    {
+        wine_enable = enable;
+        wine_disable = disable;
+    }
+    TRACE("the per-thread counter is %s\n", wine_enable ? "combase's" : "olecancel's");
+    return TRUE;
+}
+
+static BOOL use_wine_counter(void)
+{
+    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
+
+    InitOnceExecuteOnce(&once, find_wine_counter, NULL, NULL);
+    return wine_enable != NULL;
+}
+
 BOOL cancel_thread_enabled(void)
 {
-    struct thread_state *state = get_state(FALSE);
+    struct thread_state *state;
+
+    if (use_wine_counter())
+    {
+        if (wine_disable(NULL) != S_OK) return FALSE;
+        wine_enable(NULL);
+        return TRUE;
+    }
+    state = get_state(FALSE);
     return state && state->enabled > 0;
 }
 
@@ -97,9 +140,10 @@ static void call_combase(const char *name)
 
 HRESULT cancel_enable(void)
 {
-    struct thread_state *state = get_state(TRUE);
+    struct thread_state *state;
 
-    if (!state) return E_OUTOFMEMORY;
+    if (use_wine_counter()) return wine_enable(NULL);
+    if (!(state = get_state(TRUE))) return E_OUTOFMEMORY;
     state->enabled++;
     call_combase("CoEnableCallCancellation");
     return S_OK;
@@ -107,8 +151,10 @@ HRESULT cancel_enable(void)
 
 HRESULT cancel_disable(void)
 {
-    struct thread_state *state = get_state(FALSE);
+    struct thread_state *state;
 
+    if (use_wine_counter()) return wine_disable(NULL);
+    state = get_state(FALSE);
     if (!state || state->enabled <= 0) return CO_E_CANCEL_DISABLED;
     state->enabled--;
     call_combase("CoDisableCallCancellation");

@@ -20,6 +20,7 @@ static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
     "cancelling standard-marshaled calls (CoCancelCall, CoTestCancel in servers)",
     "asynchronous calls (ICallFactory on standard proxies)",
     "server-side asynchronous calls (ICallFactory on server objects)",
+    "the cancel API reached through combase.dll and api-ms-win-core-com-l1-1-0",
 };
 
 static LONG feature_said[OLECANCEL_FEATURE_COUNT];

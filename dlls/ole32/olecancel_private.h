@@ -53,6 +53,7 @@ enum olecancel_feature
     OLECANCEL_FEATURE_SYNC,     /* the synchronous cancel path */
     OLECANCEL_FEATURE_ASYNC,    /* ICallFactory on proxies */
     OLECANCEL_FEATURE_SERVER_ASYNC, /* server objects' ICallFactory */
+    OLECANCEL_FEATURE_COMBASE,  /* the cancel API through combase's exports */
     OLECANCEL_FEATURE_COUNT
 };
 
@@ -103,6 +104,9 @@ void gitview_created(REFCLSID clsid, REFIID riid, void **ppv);
 
 /* Wine's function, when the DLL exports it and it is not a "@ stub" */
 void *wine_implementation(const WCHAR *dll, const char *name);
+/* the length of a winebuild stub's code at entry, up to and including its
+ * call (it exports name from module), or 0 when entry is no such stub */
+SIZE_T wine_stub_length(HMODULE module, const void *entry, const char *name);
 /* combase implements all four of CoCancelCall, CoTestCancel,
  * CoSetCancelObject and CoGetCancelObject */
 BOOL wine_has_cancel_api(void);
@@ -112,6 +116,14 @@ void *wine_cancel_api(const char *name);
  * QI(ICallFactory): TRUE when that is an implementation of Wine's own
  * (its code inside the module wine), not a remote interface */
 BOOL wine_answers_call_factory(HRESULT hr, IUnknown *factory, HMODULE wine);
+
+/* ---- combasepatch.c: combase's stubs of the cancel API ------------------ */
+
+/* at process attach: combase's winebuild stubs of the cancel API jump to
+ * olecancel's functions (each one checked first; none written otherwise) */
+void combase_patch_stubs(void);
+/* when ole32 is unloaded while the process goes on: the stubs back as they were */
+void combase_unpatch_stubs(void);
 
 /* ---- comwait.c --------------------------------------------------------- */
 

@@ -37,51 +37,82 @@ static BOOL is_name(HMODULE module, const char *str, const char *name)
 /* winebuild's stub: x86_64 "sub $0x28,%rsp; lea dll(%rip),%rcx;
  * lea name(%rip),%rdx; call" (either lea first).  i386 (seen in Wine 8.0
  * and 10.0): a few nops, then "sub $0xc,%esp; movl $name,4(%esp);
- * movl $dll,(%esp); call"; older winebuilds pushed the two addresses. */
-static BOOL is_wine_stub(HMODULE module, const unsigned char *code, const char *name)
+ * movl $dll,(%esp); call"; older winebuilds pushed the two addresses.
+ * The answer is the length of those instructions, up to and including
+ * the call (0: not a stub): code that replaces a stub must fit in it. */
+SIZE_T wine_stub_length(HMODULE module, const void *entry, const char *name)
 {
+    const unsigned char *start = entry, *code = entry;
+    BOOL named = FALSE;
     int i;
 
-    if (!in_module(module, code, 48)) return FALSE;
+    if (!in_module(module, code, 48)) return 0;
 #ifdef _WIN64
-    if (code[0] != 0x48 || code[1] != 0x83 || code[2] != 0xec) return FALSE;
-    for (i = 4; i <= 11; i += 7)
+    if (code[0] != 0x48 || code[1] != 0x83 || code[2] != 0xec) return 0;
+    for (code += 4, i = 0; i < 2; i++, code += 7)
     {
-        const unsigned char *lea = code + i;
-        if (lea[0] != 0x48 || lea[1] != 0x8d || (lea[2] != 0x0d && lea[2] != 0x15)) return FALSE;
-        if (is_name(module, (const char *)(lea + 7 + *(const INT32 *)(lea + 3)), name)) return TRUE;
+        if (code[0] != 0x48 || code[1] != 0x8d || (code[2] != 0x0d && code[2] != 0x15)) return 0;
+        if (is_name(module, (const char *)(code + 7 + *(const INT32 *)(code + 3)), name)) named = TRUE;
     }
 #else
     for (i = 0; i < 16 && code[i] == 0x90; i++) ;
     code += i;
     if (code[0] == 0x68)
     {
-        for (i = 0; i <= 5; i += 5)
+        for (i = 0; i < 2; i++, code += 5)
         {
-            if (code[i] != 0x68) return FALSE;
-            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + i + 1), name)) return TRUE;
+            if (code[0] != 0x68) return 0;
+            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 1), name)) named = TRUE;
         }
-        return FALSE;
     }
-    if (code[0] != 0x83 || code[1] != 0xec) return FALSE;
-    code += 3;
-    for (i = 0; i < 2; i++)
+    else
     {
-        /* movl $imm32,4(%esp) is c7 44 24 04; movl $imm32,(%esp) is c7 04 24 */
-        if (code[0] == 0xc7 && code[1] == 0x44 && code[2] == 0x24 && code[3] == 0x04)
+        if (code[0] != 0x83 || code[1] != 0xec) return 0;
+        code += 3;
+        for (i = 0; i < 2; i++)
         {
-            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 4), name)) return TRUE;
-            code += 8;
+            /* movl $imm32,4(%esp) is c7 44 24 04; movl $imm32,(%esp) is c7 04 24 */
+            if (code[0] == 0xc7 && code[1] == 0x44 && code[2] == 0x24 && code[3] == 0x04)
+            {
+                if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 4), name)) named = TRUE;
+                code += 8;
+            }
+            else if (code[0] == 0xc7 && code[1] == 0x04 && code[2] == 0x24)
+            {
+                if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 3), name)) named = TRUE;
+                code += 7;
+            }
+            else return 0;
         }
-        else if (code[0] == 0xc7 && code[1] == 0x04 && code[2] == 0x24)
-        {
-            if (is_name(module, (const char *)(ULONG_PTR)*(const UINT32 *)(code + 3), name)) return TRUE;
-            code += 7;
-        }
-        else return FALSE;
     }
 #endif
-    return FALSE;
+    /* call rel32 to the routine that raises "unimplemented function" */
+    if (!named || code[0] != 0xe8) return 0;
+    return code + 5 - start;
+}
+
+/* combasepatch.c redirects a stub with an absolute jump (x86_64: "jmp
+ * *0(%rip)" and the address; i386: "jmp rel32") into this module */
+static BOOL jumps_here(const unsigned char *code)
+{
+    const DWORD flags = GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT;
+    const void *target = NULL;
+    HMODULE owner, self;
+#ifdef __x86_64__
+    static const unsigned char jmp[] = { 0xff, 0x25, 0, 0, 0, 0 };
+
+    if (!memcmp(code, jmp, sizeof(jmp))) memcpy(&target, code + sizeof(jmp), sizeof(target));
+#else
+    INT32 rel;
+
+    if (code[0] == 0xe9)
+    {
+        memcpy(&rel, code + 1, sizeof(rel));
+        target = code + 5 + rel;
+    }
+#endif
+    return target && GetModuleHandleExW(flags, target, &owner) && GetModuleHandleExW(flags, (const void *)jumps_here, &self) &&
+           owner == self;
 }
 
 void *wine_implementation(const WCHAR *dll, const char *name)
@@ -92,7 +123,9 @@ void *wine_implementation(const WCHAR *dll, const char *name)
     if (!module || !(proc = (void *)GetProcAddress(module, name))) return NULL;
     /* a forwarder or an export outside the image is not a stub of ours to judge */
     if (!in_module(module, proc, 1)) return proc;
-    return is_wine_stub(module, proc, name) ? NULL : proc;
+    /* a stub olecancel has redirected to itself is still no implementation */
+    if (jumps_here(proc)) return NULL;
+    return wine_stub_length(module, proc, name) ? NULL : proc;
 }
 
 static const char * const cancel_api[] = { "CoCancelCall", "CoTestCancel", "CoSetCancelObject", "CoGetCancelObject" };
