@@ -473,6 +473,64 @@ static void test_inproc(BOOL server_sta)
     winetest_pop_context();
 }
 
+/* "server_async bench" (make bench): 16 calls of 20 ms outstanding at once
+ * on a local STA server, served through its call objects vs synchronously */
+static double concurrent_ms(IOcServerWork *work)
+{
+    AsyncIOcServerWork *calls[16];
+    LARGE_INTEGER start, end;
+    LONG value = 0, how;
+    int i, n = 0;
+
+    QueryPerformanceCounter(&start);
+    for (i = 0; i < 16; i++)
+        if (SUCCEEDED(create_call((IUnknown *)work, &IID_AsyncIOcServerWork, (void **)&calls[n]))) n++;
+    for (i = 0; i < n; i++) AsyncIOcServerWork_Begin_Work(calls[i], 20, &value);
+    for (i = 0; i < n; i++) AsyncIOcServerWork_Finish_Work(calls[i], &value, &how);
+    QueryPerformanceCounter(&end);
+    for (i = 0; i < n; i++) AsyncIOcServerWork_Release(calls[i]);
+    ok(n == 16, "call objects: %d\n", n);
+    return ms_since(&start, &end);
+}
+
+static void run_bench(void)
+{
+    double async_ms[5], sync_ms[5], ratio[5];
+    IOcServerWork *work;
+    HANDLE process, quit;
+    char tag[32];
+    HRESULT hr;
+    int i;
+
+    snprintf(tag, sizeof(tag), "%lx_sm", GetCurrentProcessId());
+    if (!(process = local_server_start(exe_path, "olecancel_sa", tag, &quit))) return;
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    hr = CoCreateInstance(&CLSID_OcServerWork, NULL, CLSCTX_LOCAL_SERVER, &IID_IOcServerWork, (void **)&work);
+    ok(hr == S_OK, "CoCreateInstance: %#lx\n", hr);
+    if (SUCCEEDED(hr))
+    {
+        concurrent_ms(work);   /* warm-up: threads, connections */
+        for (i = 0; i < 5; i++)
+        {
+            set_mode(work, 2);
+            sync_ms[i] = concurrent_ms(work);
+            set_mode(work, 0);
+            async_ms[i] = concurrent_ms(work);
+            ratio[i] = sync_ms[i] / async_ms[i];
+        }
+        IOcServerWork_Release(work);
+        qsort(async_ms, 5, sizeof(double), compare_double);
+        qsort(sync_ms, 5, sizeof(double), compare_double);
+        qsort(ratio, 5, sizeof(double), compare_double);
+        printf("server async, local STA server: 16 concurrent 20 ms calls, synchronous server\t%.4f\tms\n", sync_ms[2]);
+        printf("server async, local STA server: 16 concurrent 20 ms calls, server call objects\t%.4f\tms\n", async_ms[2]);
+        printf("server async, local STA server: 16 concurrent 20 ms calls, call objects vs synchronous\t%.4f\tx throughput (goal >= 12)\n",
+               ratio[2]);
+    }
+    CoUninitialize();
+    ok(local_server_stop(process, quit) == 0, "local server: objects alive\n");
+}
+
 static void test_local_sta_server_mta_client(void) { test_local(TRUE, FALSE); }
 static void test_local_sta_server_sta_client(void) { test_local(TRUE, TRUE); }
 static void test_local_mta_server_sta_client(void) { test_local(FALSE, TRUE); }
@@ -489,6 +547,12 @@ START_TEST(server_async)
     GetModuleFileNameA(NULL, exe_path, sizeof(exe_path));
     if (argc >= 3 && !strcmp(argv[1], "server")) exit(run_server(argv[2]));
     if (!(ps = ps_dll_register(exe_path))) return;
+    if (argc >= 2 && !strcmp(argv[1], "bench"))
+    {
+        run_bench();
+        ps_dll_unregister(ps);
+        return;
+    }
     run_subtest(test_local_sta_server_mta_client);
     run_subtest(test_local_sta_server_sta_client);
     run_subtest(test_local_mta_server_sta_client);
