@@ -105,11 +105,25 @@ static WINETEST_UNUSED int winetest_platform_is_wine(void)
     return winetest_on_wine;
 }
 
-static WINETEST_UNUSED void winetest_print_prefix(struct winetest_thread_data *data)
+/* One line of output leaves in one write: stdout is unbuffered, and a line
+ * printed piecewise can be cut by another thread's line or by Wine's debug
+ * output on the same file (a summary line cut that way is not found). */
+static WINETEST_UNUSED void winetest_print_line(struct winetest_thread_data *data, const char *kind,
+                                                const char *msg, va_list args)
 {
-    int i;
-    printf("%s:%d: ", data->file, data->line);
-    for (i = 0; i < data->context_count; i++) printf("%s: ", data->context[i]);
+    char line[2048];
+    size_t len;
+    int i, n;
+
+    n = snprintf(line, sizeof(line), "%s:%d: ", data->file, data->line);
+    len = n > 0 ? (size_t)n : 0;
+    for (i = 0; i < data->context_count && i < 8 && len < sizeof(line); i++)
+        if ((n = snprintf(line + len, sizeof(line) - len, "%s: ", data->context[i])) > 0) len += n;
+    if (len < sizeof(line) && (n = snprintf(line + len, sizeof(line) - len, "%s", kind)) > 0) len += n;
+    if (len < sizeof(line) && (n = vsnprintf(line + len, sizeof(line) - len, msg, args)) > 0) len += n;
+    if (len >= sizeof(line)) len = sizeof(line) - 1;
+    fwrite(line, 1, len, stdout);
+    fflush(stdout);
 }
 
 static WINETEST_UNUSED void winetest_push_context(const char *fmt, ...) WINETEST_PRINTF_ATTR(1, 2);
@@ -140,38 +154,26 @@ static WINETEST_UNUSED int winetest_vok(int condition, const char *msg, va_list 
     {
         if (condition)
         {
-            winetest_print_prefix(data);
-            printf("Test succeeded inside todo block: ");
-            vprintf(msg, args);
-            fflush(stdout);
+            winetest_print_line(data, "Test succeeded inside todo block: ", msg, args);
             InterlockedIncrement(&winetest_todo_failures);
             return 0;
         }
         if (winetest_debug > 0)
         {
-            winetest_print_prefix(data);
-            printf("Test marked todo: ");
-            vprintf(msg, args);
-            fflush(stdout);
+            winetest_print_line(data, "Test marked todo: ", msg, args);
         }
         InterlockedIncrement(&winetest_todo_successes);
         return 1;
     }
     if (!condition)
     {
-        winetest_print_prefix(data);
-        printf("Test failed: ");
-        vprintf(msg, args);
-        fflush(stdout);
+        winetest_print_line(data, "Test failed: ", msg, args);
         InterlockedIncrement(&winetest_failures);
         return 0;
     }
     if (winetest_report_success)
     {
-        winetest_print_prefix(data);
-        printf("Test succeeded: ");
-        vprintf(msg, args);
-        fflush(stdout);
+        winetest_print_line(data, "Test succeeded: ", msg, args);
     }
     InterlockedIncrement(&winetest_successes);
     return 1;
@@ -193,23 +195,18 @@ static WINETEST_UNUSED void winetest_trace(const char *msg, ...)
 {
     va_list args;
     if (winetest_debug <= 0) return;
-    winetest_print_prefix(winetest_get_thread_data());
     va_start(args, msg);
-    vprintf(msg, args);
+    winetest_print_line(winetest_get_thread_data(), "", msg, args);
     va_end(args);
-    fflush(stdout);
 }
 
 static WINETEST_UNUSED void winetest_skip(const char *msg, ...) WINETEST_PRINTF_ATTR(1, 2);
 static WINETEST_UNUSED void winetest_skip(const char *msg, ...)
 {
     va_list args;
-    winetest_print_prefix(winetest_get_thread_data());
-    printf("Tests skipped: ");
     va_start(args, msg);
-    vprintf(msg, args);
+    winetest_print_line(winetest_get_thread_data(), "Tests skipped: ", msg, args);
     va_end(args);
-    fflush(stdout);
     InterlockedIncrement(&winetest_skipped);
 }
 
@@ -222,9 +219,7 @@ static WINETEST_UNUSED void winetest_win_skip(const char *msg, ...)
     if (winetest_platform_is_wine()) winetest_vok(0, msg, args);
     else
     {
-        winetest_print_prefix(winetest_get_thread_data());
-        printf("Tests skipped: ");
-        vprintf(msg, args);
+        winetest_print_line(winetest_get_thread_data(), "Tests skipped: ", msg, args);
         InterlockedIncrement(&winetest_skipped);
     }
     va_end(args);
@@ -310,6 +305,18 @@ static WINETEST_UNUSED void winetest_run_subtest(const char *name, void (*func)(
 }
 #define run_subtest(f) winetest_run_subtest(#f, f)
 
+/* the line tools/run-tests looks for, in one write like every other line */
+static WINETEST_UNUSED void winetest_print_summary(void)
+{
+    char line[256];
+    int n = snprintf(line, sizeof(line), "%s: %ld tests executed (%ld marked as todo, %ld failures), %ld skipped.\n",
+                     winetest_testname,
+                     winetest_successes + winetest_failures + winetest_todo_successes + winetest_todo_failures,
+                     winetest_todo_successes, winetest_failures + winetest_todo_failures, winetest_skipped);
+    if (n > 0) fwrite(line, 1, min((size_t)n, sizeof(line) - 1), stdout);
+    fflush(stdout);
+}
+
 #define ok_(file, line)    (winetest_set_location(file, line), 0) ? (void)0 : (void)winetest_ok
 #define ok                 ok_(__FILE__, __LINE__)
 #define trace              (winetest_set_location(__FILE__, __LINE__), 0) ? (void)0 : winetest_trace
@@ -335,11 +342,7 @@ static WINETEST_UNUSED void winetest_run_subtest(const char *name, void (*func)(
         if ((p = getenv("WINETEST_REPORT_SUCCESS"))) winetest_report_success = atoi(p); \
         setvbuf(stdout, NULL, _IONBF, 0); \
         func_##name(); \
-        printf("%s: %ld tests executed (%ld marked as todo, %ld failures), %ld skipped.\n", \
-               winetest_testname, \
-               winetest_successes + winetest_failures + winetest_todo_successes + winetest_todo_failures, \
-               winetest_todo_successes, winetest_failures + winetest_todo_failures, winetest_skipped); \
-        fflush(stdout); \
+        winetest_print_summary(); \
         return (int)min(winetest_failures + winetest_todo_failures, 255); \
     } \
     static void func_##name(void)
