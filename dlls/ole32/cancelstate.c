@@ -130,10 +130,9 @@ BOOL cancel_thread_enabled(void)
  * directly must see the same answer, so every change is mirrored there. */
 static void call_combase(const char *name)
 {
-    static HMODULE combase;
+    HMODULE combase = image_combase();
     HRESULT (WINAPI *func)(void *);
 
-    if (!combase) combase = GetModuleHandleW(L"combase.dll");
     if (!combase || !(func = (void *)GetProcAddress(combase, name))) return;
     func(NULL);
 }

@@ -100,6 +100,15 @@ HRESULT combase_get_class_object(REFCLSID clsid, DWORD context, void *server, RE
 /* CoCreateInstance(Ex) gave *ppv (riid) for clsid: the GIT becomes a view */
 void gitview_created(REFCLSID clsid, REFIID riid, void **ppv);
 
+/* ---- image.c: which loaded image an address lies in ------------------- */
+
+/* [ptr, ptr + len) lies inside the mapped image of module (NULL: no) */
+BOOL image_contains(HMODULE module, const void *ptr, SIZE_T len);
+/* this DLL, combase.dll, rpcrt4.dll */
+HMODULE image_self(void);
+HMODULE image_combase(void);
+HMODULE image_rpcrt4(void);
+
 /* ---- wineimpl.c: features Wine may have itself -------------------------- */
 
 /* Wine's function, when the DLL exports it and it is not a "@ stub" */

@@ -147,27 +147,9 @@ enum hook_state { HOOK_PENDING, HOOK_ACTIVE, HOOK_OFF };
 static volatile LONG hook_state = HOOK_PENDING;
 static SRWLOCK install_lock = SRWLOCK_INIT;
 
-static const IMAGE_NT_HEADERS *image_headers(HMODULE module)
-{
-    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)module;
-    if (!module || dos->e_magic != IMAGE_DOS_SIGNATURE) return NULL;
-    return (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
-}
-
-/* [ptr, ptr + len) lies inside the mapped image of module */
-static BOOL in_image_range(HMODULE module, const void *ptr, SIZE_T len)
-{
-    const IMAGE_NT_HEADERS *nt = image_headers(module);
-    const char *start = (const char *)module;
-
-    if (!nt) return FALSE;
-    return (const char *)ptr >= start && (const char *)ptr + len >= (const char *)ptr &&
-           (const char *)ptr + len <= start + nt->OptionalHeader.SizeOfImage;
-}
-
 static BOOL in_image(HMODULE module, const void *ptr)
 {
-    return in_image_range(module, ptr, 1);
+    return image_contains(module, ptr, 1);
 }
 
 static HMODULE module_of(const void *ptr)
@@ -188,13 +170,13 @@ static const void *follow_import_thunk(const void *code)
     HMODULE module = module_of(code);
     void * const *slot;
 
-    if (!module || !in_image_range(module, p, 6) || p[0] != 0xff || p[1] != 0x25) return code;
+    if (!module || !image_contains(module, p, 6) || p[0] != 0xff || p[1] != 0x25) return code;
 #ifdef _WIN64
     slot = (void * const *)(p + 6 + *(const INT32 *)(p + 2));   /* rip-relative */
 #else
     slot = (void * const *)(ULONG_PTR)*(const UINT32 *)(p + 2);  /* absolute */
 #endif
-    if (!in_image_range(module, slot, sizeof(*slot))) return code;
+    if (!image_contains(module, slot, sizeof(*slot))) return code;
     return *slot;
 }
 
@@ -254,7 +236,7 @@ static HRESULT install(void **vtbl, HMODULE combase)
         olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the self-check was told to refuse (diagnostics export)");
         return E_ABORT;
     }
-    if (!in_image(combase, vtbl) || !in_image_range(combase, vtbl, 4 * sizeof(void *)))
+    if (!in_image(combase, vtbl) || !image_contains(combase, vtbl, 4 * sizeof(void *)))
     {
         olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the proxy manager's vtable %p is not in combase %p", vtbl, combase);
         return E_UNEXPECTED;

@@ -29,19 +29,11 @@
 #include "olecancel_private.h"
 #include "ps_files.h"
 
-static BOOL in_module(HMODULE module, const void *ptr)
-{
-    HMODULE owner;
-    return module && GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
-                                        GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, ptr, &owner) &&
-           owner == module;
-}
-
 const ProxyFileInfo * const *ps_proxy_files(IPSFactoryBuffer *factory)
 {
     const CStdPSFactoryBuffer *std = (const CStdPSFactoryBuffer *)factory;
 
-    if (!factory || !in_module(GetModuleHandleW(L"rpcrt4.dll"), std->lpVtbl)) return NULL;
+    if (!factory || !image_contains(image_rpcrt4(), std->lpVtbl, sizeof(void *))) return NULL;
     return std->pProxyFileList;
 }
 

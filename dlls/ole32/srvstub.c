@@ -256,12 +256,8 @@ static void WINAPI srvstub_Disconnect(IRpcStubBuffer *iface)
  * one an asynchronous client call's worker replays its request through. */
 static BOOL is_proxy_factory(ICallFactory *factory)
 {
-    const DWORD flags = GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT;
-    HMODULE owner, self;
-
-    return GetModuleHandleExW(flags, (const void *)factory->lpVtbl, &owner) &&
-           GetModuleHandleExW(flags, (const void *)is_proxy_factory, &self) &&
-           (owner == self || owner == GetModuleHandleW(L"combase.dll"));
+    return image_contains(image_self(), factory->lpVtbl, sizeof(void *)) ||
+           image_contains(image_combase(), factory->lpVtbl, sizeof(void *));
 }
 
 static HRESULT WINAPI srvstub_Invoke(IRpcStubBuffer *iface, RPCOLEMESSAGE *msg, IRpcChannelBuffer *channel)

@@ -72,13 +72,6 @@ static HRESULT STDMETHODCALLTYPE hook_CreateStub(IPSFactoryBuffer *factory, REFI
     return hr;
 }
 
-static BOOL in_rpcrt4(HMODULE rpcrt4, const void *ptr)
-{
-    HMODULE owner;
-    return GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                              ptr, &owner) && owner == rpcrt4;
-}
-
 static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **context)
 {
     /* a class id of our own: rpcrt4 hands back the factory it filled in */
@@ -110,7 +103,7 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **context)
     }
     IPSFactoryBuffer_Release(factory);
     vtbl = (void **)probe.lpVtbl;
-    if (!in_rpcrt4(rpcrt4, vtbl) || !in_rpcrt4(rpcrt4, vtbl[4]))
+    if (!image_contains(rpcrt4, vtbl, 1) || !image_contains(rpcrt4, vtbl[4], 1))
     {
         olecancel_feature_off(OLECANCEL_FEATURE_SERVER_ASYNC, "rpcrt4's stub factory is not where expected");
         return TRUE;

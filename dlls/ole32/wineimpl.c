@@ -20,18 +20,10 @@
 
 #include "olecancel_private.h"
 
-static BOOL in_module(HMODULE module, const void *ptr, SIZE_T len)
-{
-    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)module;
-    const IMAGE_NT_HEADERS *nt = (const IMAGE_NT_HEADERS *)((const char *)module + dos->e_lfanew);
-    const char *start = (const char *)module;
-    return (const char *)ptr >= start && (const char *)ptr + len <= start + nt->OptionalHeader.SizeOfImage;
-}
-
 static BOOL is_name(HMODULE module, const char *str, const char *name)
 {
     SIZE_T len = strlen(name) + 1;
-    return in_module(module, str, len) && !memcmp(str, name, len);
+    return image_contains(module, str, len) && !memcmp(str, name, len);
 }
 
 /* winebuild's stub: x86_64 "sub $0x28,%rsp; lea dll(%rip),%rcx;
@@ -46,7 +38,7 @@ SIZE_T wine_stub_length(HMODULE module, const void *entry, const char *name)
     BOOL named = FALSE;
     int i;
 
-    if (!in_module(module, code, 48)) return 0;
+    if (!image_contains(module, code, 48)) return 0;
 #ifdef _WIN64
     if (code[0] != 0x48 || code[1] != 0x83 || code[2] != 0xec) return 0;
     for (code += 4, i = 0; i < 2; i++, code += 7)
@@ -122,7 +114,7 @@ void *wine_implementation(const WCHAR *dll, const char *name)
 
     if (!module || !(proc = (void *)GetProcAddress(module, name))) return NULL;
     /* a forwarder or an export outside the image is not a stub of ours to judge */
-    if (!in_module(module, proc, 1)) return proc;
+    if (!image_contains(module, proc, 1)) return proc;
     /* a stub olecancel has redirected to itself is still no implementation */
     if (jumps_here(proc)) return NULL;
     return wine_stub_length(module, proc, name) ? NULL : proc;
@@ -173,9 +165,9 @@ BOOL wine_answers_call_factory(HRESULT hr, IUnknown *factory, HMODULE wine)
 
     if (hr != S_OK || !factory || !wine) return FALSE;
     vtbl = *(const void * const * const *)factory;
-    if (!in_module(wine, vtbl, 4 * sizeof(void *))) return FALSE;
+    if (!image_contains(wine, vtbl, 4 * sizeof(void *))) return FALSE;
     /* QueryInterface, AddRef, Release, CreateCall */
     for (i = 0; i < 4; i++)
-        if (!in_module(wine, vtbl[i], 1)) return FALSE;
+        if (!image_contains(wine, vtbl[i], 1)) return FALSE;
     return TRUE;
 }
