@@ -44,6 +44,32 @@ struct suite_params
 static void suite_pass(IOcTest2 *proxy, struct suite_params *params, BOOL second);
 static void (*suite_measure)(IOcTest2 *proxy, struct suite_params *params);
 
+/* as many calls at once as the pool has threads: the pool and Wine's cache
+ * of client connections reach their full size before a pass's handles are
+ * counted, whatever the program's own first pass happened to run at once */
+static void fill_pool(IOcTest2 *proxy)
+{
+    AsyncIOcTest *calls[ASYNCPOOL_MAX_THREADS];
+    HRESULT hr;
+    int i, n;
+
+    for (n = 0; n < ARRAY_SIZE(calls); n++)
+    {
+        if (FAILED(hr = create_call((IUnknown *)proxy, &IID_AsyncIOcTest, (void **)&calls[n]))) break;
+        if (FAILED(hr = AsyncIOcTest_Begin_Sleep(calls[n], 100, S_OK)))
+        {
+            AsyncIOcTest_Release(calls[n]);
+            break;
+        }
+    }
+    if (n < ARRAY_SIZE(calls)) ok(0, "filling the pool: %d of %d calls begun, %#lx\n", n, (int)ARRAY_SIZE(calls), hr);
+    for (i = 0; i < n; i++)
+    {
+        if ((hr = AsyncIOcTest_Finish_Sleep(calls[i])) != S_OK) ok(0, "filling the pool: call %d: %#lx\n", i, hr);
+        AsyncIOcTest_Release(calls[i]);
+    }
+}
+
 static DWORD WINAPI client_thread(void *arg)
 {
     struct suite_params *params = arg;
@@ -81,7 +107,7 @@ static DWORD WINAPI client_thread(void *arg)
         ref1 = get_refcount((IUnknown *)proxy);
         ok(ref1 == ref0, "proxy refcount %lu, was %lu\n", ref1, ref0);
 
-        /* Nothing leaks: a second pass, once the pool has grown to its full
+        /* Nothing leaks: a second pass, once fill_pool has grown the pool to its full
          * size and every thread has its per-thread COM and RPC handles,
          * must end with the handles it started with.  Not counted: the
          * named event of every cancel that reached a server, which
@@ -92,6 +118,8 @@ static DWORD WINAPI client_thread(void *arg)
          * once, not in every pass): Wine's rpcrt4 caches idle connections
          * for good, so the pool grows when a pass happens to run one more
          * call at once than the first did. */
+        fill_pool(proxy);
+        wait_pool_idle();
         winetest_push_context("second pass");
         handles0 = handle_count();
         kept0 = cancel_events_kept();
