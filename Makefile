@@ -61,6 +61,7 @@ WINE_IDL_DIR := /usr/include/wine/wine/windows
 
 TEST_SRCS := $(wildcard tests/*.c)
 TEST_NAMES := $(basename $(notdir $(TEST_SRCS)))
+TEST_HDRS := $(wildcard tests/*.h)
 TEST_LIBS := -lole32 -loleaut32 -lrpcrt4 -luuid -ladvapi32 -luser32 -lversion -lpsapi
 
 .SECONDARY:
@@ -186,7 +187,7 @@ build/tests/$(1)/olecancel_ps.dll: $(IDL_NAMES:%=build/$(3)/%_p.c) $(IDL_NAMES:%
 	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x11}}' \
 	    $$(filter %.c,$$^) idl/olecancel_ps.def -static-libgcc -Wl,--enable-stdcall-fixup -lrpcrt4 -loleaut32 -lole32 -luuid
 
-build/tests/$(1)/%.exe: tests/%.c tests/wine_test.h tests/test_util.h tests/mta_host.h tests/async_util.h dlls/ole32/version.h build/gen/exports_list.h \
+build/tests/$(1)/%.exe: tests/%.c $(TEST_HDRS) dlls/ole32/version.h build/gen/exports_list.h \
                        $(IDL_NAMES:%=build/$(3)/%.h) $(IDL_NAMES:%=build/$(3)/%_i.c)
 	@mkdir -p $$(@D)
 	$(2) $(CFLAGS) -Itests -Idlls/ole32 -Ibuild/gen -Ibuild/$(3) -o $$@ $$< \
