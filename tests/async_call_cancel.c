@@ -36,7 +36,7 @@
 #include "async_server.h"
 #include "async_suite.h"
 
-/* The seed's path: Cancel on the call object, and the server's CoTestCancel
+/* The basic path: Cancel on the call object, and the server's CoTestCancel
  * reports it (told through the synchronous cancel path, or, when the worker
  * calls an in-process MTA object directly, through the worker's context). */
 static void test_cancel_tells_server(IOcTest2 *proxy)
