@@ -84,9 +84,9 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **context)
     DWORD old;
 
 #ifndef _WIN64
-    /* not yet verified in 32-bit processes: an in-process client's call
-     * left a server object alive there, and a wrapped stub hides rpcrt4's
-     * interpreted stub from drain.c's check */
+    /* off in 32-bit processes: a wrapped stub hides rpcrt4's interpreted
+     * stub from drain.c's i686 check, and the in-process cases there are
+     * unverified (docs/async.md, "Known gaps of the server side") */
     olecancel_feature_off(OLECANCEL_FEATURE_SERVER_ASYNC, "not verified for 32-bit programs yet");
     return TRUE;
 #endif
