@@ -18,72 +18,7 @@
 #include <objbase.h>
 #include "wine_test.h"
 #include "test_util.h"
-
-/* a cancel object of our own: counts references and calls */
-struct test_cancel
-{
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refs;
-    LONG cancels;
-    LONG tests;
-    ULONG last_timeout;
-    HRESULT cancel_result;
-};
-
-static struct test_cancel *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct test_cancel, ICancelMethodCalls_iface);
-}
-
-static HRESULT WINAPI test_cancel_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_ICancelMethodCalls))
-    {
-        *ppv = iface;
-        ICancelMethodCalls_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI test_cancel_AddRef(ICancelMethodCalls *iface)
-{
-    return InterlockedIncrement(&impl_from_ICancelMethodCalls(iface)->refs);
-}
-
-static ULONG WINAPI test_cancel_Release(ICancelMethodCalls *iface)
-{
-    return InterlockedDecrement(&impl_from_ICancelMethodCalls(iface)->refs);
-}
-
-static HRESULT WINAPI test_cancel_Cancel(ICancelMethodCalls *iface, ULONG timeout)
-{
-    struct test_cancel *obj = impl_from_ICancelMethodCalls(iface);
-    obj->last_timeout = timeout;
-    InterlockedIncrement(&obj->cancels);
-    return obj->cancel_result;
-}
-
-static HRESULT WINAPI test_cancel_TestCancel(ICancelMethodCalls *iface)
-{
-    InterlockedIncrement(&impl_from_ICancelMethodCalls(iface)->tests);
-    return RPC_S_CALLPENDING;
-}
-
-static const ICancelMethodCallsVtbl test_cancel_vtbl =
-{
-    test_cancel_QueryInterface, test_cancel_AddRef, test_cancel_Release,
-    test_cancel_Cancel, test_cancel_TestCancel
-};
-
-static void init_cancel(struct test_cancel *obj, HRESULT cancel_result)
-{
-    memset(obj, 0, sizeof(*obj));
-    obj->ICancelMethodCalls_iface.lpVtbl = &test_cancel_vtbl;
-    obj->refs = 1;
-    obj->cancel_result = cancel_result;
-}
+#include "test_cancel_object.h"
 
 /* an object without ICancelMethodCalls */
 struct plain

@@ -23,6 +23,7 @@
 #include "test_util.h"
 #include "mta_host.h"
 #include "apiset_com.h"
+#include "test_cancel_object.h"
 
 #define BOUND 10000        /* ms, for what must happen */
 
@@ -115,59 +116,6 @@ static void test_patched_entries(void)
     ok(!in_module(ole32, jump_target(by_name.disable)), "combase's CoDisableCallCancellation was redirected\n");
 }
 
-/* a cancel object that counts its references and cancels */
-struct counted_cancel
-{
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refs, cancels;
-    ULONG timeout;
-};
-
-static struct counted_cancel *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct counted_cancel, ICancelMethodCalls_iface);
-}
-
-static HRESULT WINAPI counted_QueryInterface(ICancelMethodCalls *iface, REFIID riid, void **ppv)
-{
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_ICancelMethodCalls))
-    {
-        *ppv = iface;
-        ICancelMethodCalls_AddRef(iface);
-        return S_OK;
-    }
-    *ppv = NULL;
-    return E_NOINTERFACE;
-}
-
-static ULONG WINAPI counted_AddRef(ICancelMethodCalls *iface)
-{
-    return InterlockedIncrement(&impl_from_ICancelMethodCalls(iface)->refs);
-}
-
-static ULONG WINAPI counted_Release(ICancelMethodCalls *iface)
-{
-    return InterlockedDecrement(&impl_from_ICancelMethodCalls(iface)->refs);
-}
-
-static HRESULT WINAPI counted_Cancel(ICancelMethodCalls *iface, ULONG timeout)
-{
-    struct counted_cancel *obj = impl_from_ICancelMethodCalls(iface);
-    obj->timeout = timeout;
-    InterlockedIncrement(&obj->cancels);
-    return S_OK;
-}
-
-static HRESULT WINAPI counted_TestCancel(ICancelMethodCalls *iface)
-{
-    return RPC_S_CALLPENDING;
-}
-
-static const ICancelMethodCallsVtbl counted_vtbl =
-{
-    counted_QueryInterface, counted_AddRef, counted_Release, counted_Cancel, counted_TestCancel
-};
-
 /* with nothing registered, on a fresh thread: the answers ole32's give */
 static DWORD CALLBACK fresh_thread(void *arg)
 {
@@ -208,9 +156,11 @@ static DWORD CALLBACK fresh_thread(void *arg)
 /* one stack whichever DLL pushes, looks up, cancels or pops */
 static void test_shared_stack(const struct cancel_api *api)
 {
-    struct counted_cancel obj = { { &counted_vtbl }, 1 };
+    struct test_cancel obj;
     ICancelMethodCalls *got = NULL;
     HRESULT hr;
+
+    init_cancel(&obj, S_OK);
 
     hr = api->set_cancel_object((IUnknown *)&obj.ICancelMethodCalls_iface);
     ok(hr == S_OK, "%s: CoSetCancelObject got %#lx\n", api->how, hr);
@@ -220,7 +170,8 @@ static void test_shared_stack(const struct cancel_api *api)
     if (got) ICancelMethodCalls_Release(got);
     hr = api->cancel_call(GetCurrentThreadId(), 7);
     ok(hr == S_OK, "%s: CoCancelCall got %#lx\n", api->how, hr);
-    ok(obj.cancels == 1 && obj.timeout == 7, "%s: %ld cancels, timeout %lu\n", api->how, obj.cancels, obj.timeout);
+    ok(obj.cancels == 1 && obj.last_timeout == 7, "%s: %ld cancels, timeout %lu\n", api->how, obj.cancels,
+       obj.last_timeout);
     hr = CoSetCancelObject(NULL);
     ok(hr == S_OK, "ole32's pop got %#lx\n", hr);
     ok(obj.refs == 1, "%s: refs %ld after the pop, expected 1\n", api->how, obj.refs);
