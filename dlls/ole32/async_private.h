@@ -75,13 +75,12 @@ enum call_state
 struct call_core
 {
     IUnknown IUnknown_inner;    /* vtable of the object that embeds the core */
-    ISynchronize ISynchronize_iface;
-    ISynchronizeHandle ISynchronizeHandle_iface;
+    struct event_sync sync;     /* ISynchronize, ISynchronizeHandle; its event is */
+                                /* manual reset, set when the call is completed */
     ICancelMethodCalls ICancelMethodCalls_iface;
     LONG refcount;          /* COM references of the inner unknown */
     LONG internal;          /* memory: 1 while COM-alive + 1 per queued request */
     IUnknown *outer;        /* controlling unknown */
-    HANDLE event;           /* manual reset, set when the call is completed */
 
     CRITICAL_SECTION cs;    /* protects everything below, and the object's own call state */
     enum call_state state;

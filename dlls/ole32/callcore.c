@@ -33,16 +33,6 @@ static inline struct call_core *impl_from_IUnknown(IUnknown *iface)
     return CONTAINING_RECORD(iface, struct call_core, IUnknown_inner);
 }
 
-static inline struct call_core *impl_from_ISynchronize(ISynchronize *iface)
-{
-    return CONTAINING_RECORD(iface, struct call_core, ISynchronize_iface);
-}
-
-static inline struct call_core *impl_from_ISynchronizeHandle(ISynchronizeHandle *iface)
-{
-    return CONTAINING_RECORD(iface, struct call_core, ISynchronizeHandle_iface);
-}
-
 static inline struct call_core *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
 {
     return CONTAINING_RECORD(iface, struct call_core, ICancelMethodCalls_iface);
@@ -50,26 +40,20 @@ static inline struct call_core *impl_from_ICancelMethodCalls(ICancelMethodCalls 
 
 /* ---- life ---- */
 
-static const ISynchronizeVtbl callcore_sync_vtbl;
-static const ISynchronizeHandleVtbl callcore_handle_vtbl;
-
 HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
                       const ICancelMethodCallsVtbl *cancel_vtbl, IUnknown *outer)
 {
     HRESULT hr;
 
     core->IUnknown_inner.lpVtbl = inner_vtbl;
-    core->ISynchronize_iface.lpVtbl = &callcore_sync_vtbl;
-    core->ISynchronizeHandle_iface.lpVtbl = &callcore_handle_vtbl;
     core->ICancelMethodCalls_iface.lpVtbl = cancel_vtbl;
     core->refcount = 1;
     core->internal = 1;
     core->outer = outer ? outer : &core->IUnknown_inner;
     InitializeCriticalSection(&core->cs);
     InitializeConditionVariable(&core->signal_done);
-    if (!(core->event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    if (FAILED(hr = event_sync_init(&core->sync, core->outer)))
     {
-        hr = HRESULT_FROM_WIN32(GetLastError());
         DeleteCriticalSection(&core->cs);
         return hr;
     }
@@ -79,7 +63,7 @@ HRESULT callcore_init(struct call_core *core, const IUnknownVtbl *inner_vtbl,
 void callcore_cleanup(struct call_core *core)
 {
     DeleteCriticalSection(&core->cs);
-    CloseHandle(core->event);
+    event_sync_cleanup(&core->sync);
 }
 
 /* what an object that reaches its proxy's object through the MTA view
@@ -119,8 +103,8 @@ HRESULT callcore_hand_out(struct call_core *core, REFIID riid, void **ppv)
 void *callcore_query_interface(struct call_core *core, REFIID riid)
 {
     if (IsEqualIID(riid, &IID_IUnknown)) return &core->IUnknown_inner;
-    if (IsEqualIID(riid, &IID_ISynchronize)) return &core->ISynchronize_iface;
-    if (IsEqualIID(riid, &IID_ISynchronizeHandle)) return &core->ISynchronizeHandle_iface;
+    if (IsEqualIID(riid, &IID_ISynchronize)) return &core->sync.ISynchronize_iface;
+    if (IsEqualIID(riid, &IID_ISynchronizeHandle)) return &core->sync.ISynchronizeHandle_iface;
     if (IsEqualIID(riid, &IID_ICancelMethodCalls)) return &core->ICancelMethodCalls_iface;
     return NULL;
 }
@@ -164,10 +148,10 @@ HRESULT callcore_begin_notify(struct call_core *core)
     if (core->outer != &core->IUnknown_inner &&
         SUCCEEDED(IUnknown_QueryInterface(core->outer, &IID_ISynchronize, (void **)&sync)))
     {
-        if (sync != &core->ISynchronize_iface) core->outer_sync = sync;
+        if (sync != &core->sync.ISynchronize_iface) core->outer_sync = sync;
         ISynchronize_Release(sync);
     }
-    ResetEvent(core->event);
+    ResetEvent(core->sync.event);
     if (core->outer_sync && FAILED(hr = ISynchronize_Reset(core->outer_sync)))
     {
         WARN("outer Reset failed: %#lx\n", hr);
@@ -218,7 +202,7 @@ HRESULT callcore_finish_wait(struct call_core *core, int method)
     LeaveCriticalSection(&core->cs);
     if (FAILED(hr)) return hr;
 
-    if (FAILED(hr = com_wait(core->event, 0, INFINITE))) return hr;
+    if (FAILED(hr = com_wait(core->sync.event, 0, INFINITE))) return hr;
 
     EnterCriticalSection(&core->cs);
     if (core->state != ASYNC_COMPLETED || core->method != method)
@@ -270,7 +254,7 @@ void callcore_complete(struct call_core *core, HRESULT result)
     core->state = ASYNC_COMPLETED;
     core->result = result;
     if (core->outer_sync) core->signal_sync = core->outer_sync;
-    else SetEvent(core->event);
+    else SetEvent(core->sync.event);
 }
 
 /* Leaves cs; then signals the controlling unknown's ISynchronize for a
@@ -304,7 +288,7 @@ void callcore_leave(struct call_core *core)
         WARN("outer Signal failed: %#lx; the call fails\n", hr);
         if (core->generation == generation && core->state == ASYNC_COMPLETED) core->result = hr;
     }
-    SetEvent(core->event);
+    SetEvent(core->sync.event);
     core->signal_tid = prev_tid;
     if (!--core->signalling) WakeAllConditionVariable(&core->signal_done);
     LeaveCriticalSection(&core->cs);
@@ -316,90 +300,6 @@ void callcore_finished(struct call_core *core)
     core->state = ASYNC_IDLE;
     core->outer_sync = NULL;
 }
-
-/* ---- ISynchronize ---- */
-
-static HRESULT WINAPI callcore_sync_QueryInterface(ISynchronize *iface, REFIID riid, void **ppv)
-{
-    return IUnknown_QueryInterface(impl_from_ISynchronize(iface)->outer, riid, ppv);
-}
-
-static ULONG WINAPI callcore_sync_AddRef(ISynchronize *iface)
-{
-    return IUnknown_AddRef(impl_from_ISynchronize(iface)->outer);
-}
-
-static ULONG WINAPI callcore_sync_Release(ISynchronize *iface)
-{
-    return IUnknown_Release(impl_from_ISynchronize(iface)->outer);
-}
-
-static HRESULT WINAPI callcore_sync_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
-{
-    struct call_core *core = impl_from_ISynchronize(iface);
-    TRACE("%p, %#lx, %lu\n", core, flags, ms);
-    return com_wait(core->event, flags, ms);
-}
-
-static HRESULT WINAPI callcore_sync_Signal(ISynchronize *iface)
-{
-    struct call_core *core = impl_from_ISynchronize(iface);
-    TRACE("%p\n", core);
-    SetEvent(core->event);
-    return S_OK;
-}
-
-static HRESULT WINAPI callcore_sync_Reset(ISynchronize *iface)
-{
-    struct call_core *core = impl_from_ISynchronize(iface);
-    TRACE("%p\n", core);
-    ResetEvent(core->event);
-    return S_OK;
-}
-
-static const ISynchronizeVtbl callcore_sync_vtbl =
-{
-    callcore_sync_QueryInterface,
-    callcore_sync_AddRef,
-    callcore_sync_Release,
-    callcore_sync_Wait,
-    callcore_sync_Signal,
-    callcore_sync_Reset,
-};
-
-/* ---- ISynchronizeHandle ---- */
-
-static HRESULT WINAPI callcore_handle_QueryInterface(ISynchronizeHandle *iface, REFIID riid, void **ppv)
-{
-    return IUnknown_QueryInterface(impl_from_ISynchronizeHandle(iface)->outer, riid, ppv);
-}
-
-static ULONG WINAPI callcore_handle_AddRef(ISynchronizeHandle *iface)
-{
-    return IUnknown_AddRef(impl_from_ISynchronizeHandle(iface)->outer);
-}
-
-static ULONG WINAPI callcore_handle_Release(ISynchronizeHandle *iface)
-{
-    return IUnknown_Release(impl_from_ISynchronizeHandle(iface)->outer);
-}
-
-static HRESULT WINAPI callcore_handle_GetHandle(ISynchronizeHandle *iface, HANDLE *handle)
-{
-    struct call_core *core = impl_from_ISynchronizeHandle(iface);
-    TRACE("%p, %p\n", core, handle);
-    if (!handle) return E_INVALIDARG;
-    *handle = core->event;
-    return S_OK;
-}
-
-static const ISynchronizeHandleVtbl callcore_handle_vtbl =
-{
-    callcore_handle_QueryInterface,
-    callcore_handle_AddRef,
-    callcore_handle_Release,
-    callcore_handle_GetHandle,
-};
 
 /* ---- ICancelMethodCalls ---- */
 
@@ -429,7 +329,7 @@ HRESULT callcore_cancel_check(struct call_core *core)
 void callcore_cancel_wait(struct call_core *core, ULONG seconds)
 {
     if (seconds)
-        com_wait(core->event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
+        com_wait(core->sync.event, 0, seconds == RPC_C_CANCEL_INFINITE_TIMEOUT || seconds >= MAXDWORD / 1000
                                    ? INFINITE : seconds * 1000);
 }
 

@@ -390,7 +390,7 @@ static HRESULT finish_receive(struct call_object *call, RPCOLEMESSAGE *msg)
     void *reply;
 
     /* Finish_ before completion blocks until the call completes */
-    if (FAILED(hr = com_wait(call->core.event, 0, INFINITE))) return hr;
+    if (FAILED(hr = com_wait(call->core.sync.event, 0, INFINITE))) return hr;
 
     EnterCriticalSection(&call->core.cs);
     if (call->core.state != ASYNC_COMPLETED)

@@ -140,6 +140,19 @@ void combase_unpatch_stubs(void);
  * RPC_S_CALLPENDING on timeout */
 HRESULT com_wait(HANDLE event, DWORD flags, DWORD ms);
 
+/* ---- eventsync.c: ISynchronize(Handle) over a manual-reset event ------- */
+
+struct event_sync
+{
+    ISynchronize ISynchronize_iface;
+    ISynchronizeHandle ISynchronizeHandle_iface;
+    IUnknown *outer;        /* the embedding object's controlling unknown */
+    HANDLE event;           /* set by Signal */
+};
+
+HRESULT event_sync_init(struct event_sync *sync, IUnknown *outer);
+void event_sync_cleanup(struct event_sync *sync);
+
 /* ---- cancelstate.c: per-thread cancellation state ---------------------- */
 
 /* the calling thread's CoEnableCallCancellation counter is above zero */

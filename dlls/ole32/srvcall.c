@@ -36,11 +36,9 @@
 struct server_call
 {
     IUnknown IUnknown_iface;                  /* the controlling unknown */
-    ISynchronize ISynchronize_iface;
-    ISynchronizeHandle ISynchronizeHandle_iface;
+    struct event_sync sync;                   /* ISynchronize, ISynchronizeHandle */
     ICancelMethodCalls ICancelMethodCalls_iface;
     LONG refcount;
-    HANDLE event;                             /* manual reset: set by Signal */
     IUnknown *inner;                          /* the server's call object */
     ICancelMethodCalls *context;              /* the incoming call's, or NULL */
 };
@@ -56,8 +54,8 @@ static HRESULT WINAPI outer_QueryInterface(IUnknown *iface, REFIID riid, void **
 
     if (!ppv) return E_POINTER;
     if (IsEqualIID(riid, &IID_IUnknown)) *ppv = &call->IUnknown_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronize)) *ppv = &call->ISynchronize_iface;
-    else if (IsEqualIID(riid, &IID_ISynchronizeHandle)) *ppv = &call->ISynchronizeHandle_iface;
+    else if (IsEqualIID(riid, &IID_ISynchronize)) *ppv = &call->sync.ISynchronize_iface;
+    else if (IsEqualIID(riid, &IID_ISynchronizeHandle)) *ppv = &call->sync.ISynchronizeHandle_iface;
     else if (IsEqualIID(riid, &IID_ICancelMethodCalls)) *ppv = &call->ICancelMethodCalls_iface;
     /* AsyncIFoo and whatever else the server's call object offers */
     else if (call->inner) return IUnknown_QueryInterface(call->inner, riid, ppv);
@@ -87,7 +85,7 @@ static ULONG WINAPI outer_Release(IUnknown *iface)
         call->refcount = 1;
         if (call->inner) IUnknown_Release(call->inner);
         if (call->context) ICancelMethodCalls_Release(call->context);
-        CloseHandle(call->event);
+        event_sync_cleanup(&call->sync);
         free(call);
     }
     return ref;
@@ -105,45 +103,7 @@ static const IUnknownVtbl outer_vtbl = { outer_QueryInterface, outer_AddRef, out
     static ULONG WINAPI prefix##_Release(type *iface) \
     { return outer_Release(&impl_from_##type(iface)->IUnknown_iface); }
 
-DELEGATE_IUNKNOWN(sync, ISynchronize, ISynchronize_iface)
-DELEGATE_IUNKNOWN(handle, ISynchronizeHandle, ISynchronizeHandle_iface)
 DELEGATE_IUNKNOWN(cancel, ICancelMethodCalls, ICancelMethodCalls_iface)
-
-static HRESULT WINAPI sync_Wait(ISynchronize *iface, DWORD flags, DWORD ms)
-{
-    return com_wait(impl_from_ISynchronize(iface)->event, flags, ms);
-}
-
-static HRESULT WINAPI sync_Signal(ISynchronize *iface)
-{
-    struct server_call *call = impl_from_ISynchronize(iface);
-    TRACE("%p\n", call);
-    SetEvent(call->event);
-    return S_OK;
-}
-
-static HRESULT WINAPI sync_Reset(ISynchronize *iface)
-{
-    ResetEvent(impl_from_ISynchronize(iface)->event);
-    return S_OK;
-}
-
-static const ISynchronizeVtbl sync_vtbl =
-{
-    sync_QueryInterface, sync_AddRef, sync_Release, sync_Wait, sync_Signal, sync_Reset
-};
-
-static HRESULT WINAPI handle_GetHandle(ISynchronizeHandle *iface, HANDLE *handle)
-{
-    if (!handle) return E_INVALIDARG;
-    *handle = impl_from_ISynchronizeHandle(iface)->event;
-    return S_OK;
-}
-
-static const ISynchronizeHandleVtbl handle_vtbl =
-{
-    handle_QueryInterface, handle_AddRef, handle_Release, handle_GetHandle
-};
 
 static HRESULT WINAPI cancel_Cancel(ICancelMethodCalls *iface, ULONG seconds)
 {
@@ -168,14 +128,12 @@ struct server_call *server_call_create(ICancelMethodCalls *context)
     struct server_call *call;
 
     if (!(call = calloc(1, sizeof(*call)))) return NULL;
-    if (!(call->event = CreateEventW(NULL, TRUE, FALSE, NULL)))
+    if (FAILED(event_sync_init(&call->sync, &call->IUnknown_iface)))
     {
         free(call);
         return NULL;
     }
     call->IUnknown_iface.lpVtbl = &outer_vtbl;
-    call->ISynchronize_iface.lpVtbl = &sync_vtbl;
-    call->ISynchronizeHandle_iface.lpVtbl = &handle_vtbl;
     call->ICancelMethodCalls_iface.lpVtbl = &cancel_vtbl;
     call->refcount = 1;
     if ((call->context = context)) ICancelMethodCalls_AddRef(context);
@@ -223,7 +181,7 @@ BOOL server_call_wait(struct server_call *call, BOOL *cancelled)
     for (;;)
     {
         serve_queued_calls(window);
-        hr = com_wait(call->event, 0, CANCEL_POLL_MS);
+        hr = com_wait(call->sync.event, 0, CANCEL_POLL_MS);
         if (hr == S_OK) return TRUE;
         if (hr != RPC_S_CALLPENDING)
         {
