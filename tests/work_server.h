@@ -12,11 +12,10 @@
  *
  * The object implements ICallFactory (IOcServerControl::SetMode turns it
  * off); CreateCall(IID_AsyncIOcServerWork) gives a call object aggregated
- * by COM's controlling unknown.  Work(ms) completes from a timer of the
- * process's timer queue, as a server would serve many calls from a pool;
- * a gated Work and WaitCancel run on a thread of the call object.  Each
- * signals through the controlling unknown's ISynchronize when done; Hang
- * never signals.  Counters tell the client what the server saw.
+ * by COM's controlling unknown.  Work and WaitCancel run on a thread of
+ * the call object, which signals through the controlling unknown's
+ * ISynchronize when done; Hang never signals.  Counters tell the client
+ * what the server saw.
  */
 
 #ifndef OLECANCEL_WORK_SERVER_H
@@ -47,7 +46,6 @@ struct ws_call
     HRESULT result;
     BSTR text;
     BOOL wait_cancel;
-    HANDLE timer;
 };
 
 static inline struct ws_call *ws_call_from_inner(IUnknown *iface)
@@ -87,8 +85,6 @@ static ULONG WINAPI ws_inner_Release(IUnknown *iface)
 
     if (!ref)
     {
-        /* without waiting: this can be the last reference, let go in the timer's callback */
-        if (call->timer) DeleteTimerQueueTimer(NULL, call->timer, NULL);
         SysFreeString(call->text);
         free(call);
         InterlockedDecrement(&ws_calls);
@@ -125,18 +121,7 @@ static void ws_signal(IUnknown *outer)
     }
 }
 
-/* the call's result, then the signal; the reference on the controlling
- * unknown taken at ws_call_start is given back */
-static void ws_call_done(struct ws_call *call)
-{
-    call->value = call->value * 2 + 1;
-    call->how = 2;
-    InterlockedDecrement(&ws_busy);
-    ws_signal(call->outer);
-    IUnknown_Release(call->outer);
-}
-
-/* the call object's own thread, for calls that wait for something */
+/* the call object's own thread: holds the controlling unknown until it signalled */
 static DWORD WINAPI ws_call_thread(void *arg)
 {
     struct ws_call *call = arg;
@@ -156,37 +141,30 @@ static DWORD WINAPI ws_call_thread(void *arg)
         else hr = E_NOINTERFACE;
         ws_cancel = hr;
     }
-    else WaitForSingleObject(ws_gate, WORK_GATE_BOUND);
-    ws_call_done(call);
+    else if (call->ms == WORK_UNTIL_GATE) WaitForSingleObject(ws_gate, WORK_GATE_BOUND);
+    else Sleep(call->ms);
+    call->value = call->value * 2 + 1;
+    call->how = 2;
+    InterlockedDecrement(&ws_busy);
+    ws_signal(call->outer);
+    IUnknown_Release(call->outer);
     return 0;
-}
-
-/* The timer is deleted with the call object: the reference ws_call_start
- * took keeps the object alive until this has run. */
-static void CALLBACK ws_call_timer(void *arg, BOOLEAN fired)
-{
-    ws_call_done(arg);
 }
 
 static HRESULT ws_call_start(struct ws_call *call)
 {
     HANDLE thread;
-    BOOL started;
 
     InterlockedIncrement(&ws_begins);
     InterlockedIncrement(&ws_busy);
     IUnknown_AddRef(call->outer);
-    if (!call->wait_cancel && call->ms != WORK_UNTIL_GATE)
-        started = CreateTimerQueueTimer(&call->timer, NULL, ws_call_timer, call, call->ms, 0,
-                                        WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD);
-    else if ((started = (thread = CreateThread(NULL, 0, ws_call_thread, call, 0, NULL)) != NULL))
-        CloseHandle(thread);
-    if (!started)
+    if (!(thread = CreateThread(NULL, 0, ws_call_thread, call, 0, NULL)))
     {
         InterlockedDecrement(&ws_busy);
         IUnknown_Release(call->outer);
         return E_OUTOFMEMORY;
     }
+    CloseHandle(thread);
     return S_OK;
 }
 
