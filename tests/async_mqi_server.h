@@ -20,6 +20,8 @@
 #ifndef OLECANCEL_ASYNC_MQI_SERVER_H
 #define OLECANCEL_ASYNC_MQI_SERVER_H
 
+#include "kept_stubs.h"
+
 /* ---------------------------------------------------------------------------
  * The server object (in the child): IOcProbe, and IOcCallback behind a
  * gate — while the test keeps the gate closed, QueryInterface(IOcCallback)
@@ -153,6 +155,7 @@ static void gate_events(const char *tag, HANDLE *gate_event, HANDLE *entered_eve
 /* child: "server <tag>" — exit code = server objects still alive */
 static int run_server(const char *tag)
 {
+    struct kept_stubs kept = { 0 };
     HANDLE ready, quit;
     DWORD cookie;
     HRESULT hr;
@@ -162,11 +165,14 @@ static int run_server(const char *tag)
     hr = CoRegisterClassObject(&CLSID_OcMqiServer, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
+    kept_stubs_add(&kept, &IID_IOcProbe);
+    kept_stubs_add(&kept, &IID_IOcCallback);
     local_server_events("olecancel_mqi", tag, &ready, &quit);
     SetEvent(ready);
     if (WaitForSingleObject(quit, 300000) != WAIT_OBJECT_0) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
     Sleep(100);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return server_objects;
 }

@@ -21,6 +21,8 @@
 #ifndef OLECANCEL_ASYNC_RACE_SERVER_H
 #define OLECANCEL_ASYNC_RACE_SERVER_H
 
+#include "kept_stubs.h"
+
 /* {6f1c0a10-5b1e-4c61-9a57-0c7e0a5f0030}: this test's local server */
 DEFINE_GUID(CLSID_RaceServer, 0x6f1c0a10,0x5b1e,0x4c61,0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x30);
 
@@ -151,6 +153,7 @@ static IClassFactory server_cf = { &cf_vtbl };
 /* child: "server <tag>"; exit code = server objects still alive */
 static int run_server(const char *tag)
 {
+    struct kept_stubs kept = { 0 };
     char name[64];
     HANDLE ready, quit;
     DWORD cookie;
@@ -160,6 +163,8 @@ static int run_server(const char *tag)
     hr = CoRegisterClassObject(&CLSID_RaceServer, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
+    kept_stubs_add(&kept, &IID_IOcTest);
+    kept_stubs_add(&kept, &IID_IOcTest2);
     snprintf(name, sizeof(name), "olecancel_race_ready_%s", tag);
     ready = CreateEventA(NULL, TRUE, FALSE, name);
     snprintf(name, sizeof(name), "olecancel_race_quit_%s", tag);
@@ -170,6 +175,7 @@ static int run_server(const char *tag)
     InterlockedIncrement(&releases);
     CoRevokeClassObject(cookie);
     Sleep(100);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return server_objects;
 }

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include "olecancel_test.h"
+#include "kept_stubs.h"
 
 #ifdef OLECANCEL_SPIKE
 /* the spike links the modules statically; the DLL calls this itself */
@@ -336,6 +337,7 @@ static CLSID server_clsid(const char *tag)
 /* child: "server <tag>" — exit code = server objects still alive */
 static int run_server(const char *tag)
 {
+    struct kept_stubs kept = { 0 };
     HANDLE ready, quit;
     DWORD cookie;
     HRESULT hr;
@@ -347,11 +349,14 @@ static int run_server(const char *tag)
     hr = CoRegisterClassObject(&clsid, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
+    kept_stubs_add(&kept, &IID_IOcTest);
+    kept_stubs_add(&kept, &IID_IOcTest2);
     local_server_events("olecancel_async", tag, &ready, &quit);
     SetEvent(ready);
     if (WaitForSingleObject(quit, 300000) != WAIT_OBJECT_0) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
     Sleep(100);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return server_objects;
 }

@@ -31,6 +31,7 @@
 #define OLECANCEL_CANCEL_HOST_H
 
 #include "cancel_test.h"
+#include "kept_stubs.h"
 
 #ifdef OLECANCEL_SPIKE
 # include "spike_api.h"
@@ -208,6 +209,7 @@ static IClassFactory test_cf = { (IClassFactoryVtbl *)&cf_vtbl };
 /* child mode: "server <owner pid> [nohook]", started by COM */
 static int run_server(DWORD owner, BOOL hooks)
 {
+    struct kept_stubs kept = { 0 };
     DWORD cookie;
     HRESULT hr;
 
@@ -219,9 +221,11 @@ static int run_server(DWORD owner, BOOL hooks)
     hr = CoRegisterClassObject(&CLSID_CancelTestServer, (IUnknown *)&test_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) return 1;
+    kept_stubs_add(&kept, &IID_ICancelTest);
     /* bounded: the parent sets ev_quit, or kills us */
     WaitForSingleObject(ev_quit, 300000);
     CoRevokeClassObject(cookie);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return 0;
 }

@@ -37,6 +37,7 @@
 #include "async_util.h"
 #include "static_factory.h"
 #include "work_server.h"
+#include "kept_stubs.h"
 
 #define BOUND 20000     /* ms: the longest any single wait in these tests may take */
 #define CONCURRENT 4    /* calls a server serves at once in test_concurrent */
@@ -96,6 +97,7 @@ static BOOL serve_until(HANDLE h, DWORD ms)
 static int run_server(const char *tag)
 {
     BOOL sta = strchr(tag, '_') && strchr(tag, '_')[1] == 's';
+    struct kept_stubs kept = { 0 };
     HANDLE ready, quit;
     DWORD cookie;
     HRESULT hr;
@@ -106,12 +108,15 @@ static int run_server(const char *tag)
     hr = CoRegisterClassObject(&CLSID_OcServerWork, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER,
                                REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
+    kept_stubs_add(&kept, &IID_IOcServerWork);
+    kept_stubs_add(&kept, &IID_IOcServerControl);
     local_server_events("olecancel_sa", tag, &ready, &quit);
     SetEvent(ready);
     if (!serve_until(quit, 300000)) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
     /* a call object's thread lets go of it just after its last Signal */
     for (i = 0; i < 100 && ws_objects; i++) serve_until(quit, 20);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return ws_objects;
 }
