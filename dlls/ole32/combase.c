@@ -18,7 +18,7 @@
 
 void *combase_proc(const char *name)
 {
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
+    HMODULE combase = image_combase();
     void *proc = combase ? (void *)GetProcAddress(combase, name) : NULL;
     if (!proc) ERR("combase.dll has no %s\n", name);
     return proc;

@@ -106,7 +106,7 @@ static void unpatch(unsigned int count)
 
 void combase_patch_stubs(void)
 {
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
+    HMODULE combase = image_combase();
     unsigned char *entries[STUB_COUNT], jump[JUMP_SIZE];
     LARGE_INTEGER start, end, freq;
     unsigned int i, count = 0;

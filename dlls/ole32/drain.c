@@ -71,16 +71,6 @@ static BOOL WINAPI drain_init(INIT_ONCE *once, void *param, void **context)
 
 #ifndef _WIN64
 
-/* A proxy DLL's stub vtable names rpcrt4's functions through its import
- * table: the entry is then the DLL's jump thunk, "jmp *[slot]" (FF 25 and
- * the slot's address), and the slot holds rpcrt4's export. */
-static const void *resolve_import_thunk(const void *func)
-{
-    const BYTE *code = func;
-    if (code && code[0] == 0xff && code[1] == 0x25) return **(const void * const * const *)(code + 2);
-    return func;
-}
-
 /* Whether the stub made for sync_iid runs method opnum through rpcrt4's
  * interpreter.  The stub must be rpcrt4's CStdStubBuffer: its Invoke is
  * rpcrt4's CStdStubBuffer_Invoke, and its vtable is then the Vtbl member
@@ -89,19 +79,21 @@ static const void *resolve_import_thunk(const void *func)
  * -Oif, MIDL /Oicf) or an entry of NdrStubCall2 means interpreted. */
 static BOOL stub_is_interpreted(IRpcStubBuffer *stub, REFIID sync_iid, ULONG opnum)
 {
-    HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    static const void *std_invoke, *stub_call;
+    HMODULE rpcrt4 = image_rpcrt4();
     const CInterfaceStubVtbl *vtbl;
-    const void *std_invoke, *stub_call;
 
-    if (!rpcrt4 || !(std_invoke = (const void *)GetProcAddress(rpcrt4, "CStdStubBuffer_Invoke")) ||
-        !(stub_call = (const void *)GetProcAddress(rpcrt4, "NdrStubCall2")))
-        return FALSE;
-    if (resolve_import_thunk((const void *)stub->lpVtbl->Invoke) != std_invoke) return FALSE;
+    /* a proxy DLL's stub vtable names rpcrt4's functions through its
+     * import table, so its entries may be the DLL's jump thunks */
+    if (!std_invoke && rpcrt4) std_invoke = (const void *)GetProcAddress(rpcrt4, "CStdStubBuffer_Invoke");
+    if (!stub_call && rpcrt4) stub_call = (const void *)GetProcAddress(rpcrt4, "NdrStubCall2");
+    if (!std_invoke || !stub_call) return FALSE;
+    if (image_follow_import_thunk((const void *)stub->lpVtbl->Invoke) != std_invoke) return FALSE;
     vtbl = CONTAINING_RECORD(stub->lpVtbl, CInterfaceStubVtbl, Vtbl);
     if (!vtbl->header.piid || !IsEqualIID(vtbl->header.piid, sync_iid)) return FALSE;
     if (opnum < 3 || opnum >= vtbl->header.DispatchTableCount) return FALSE;
     if (!vtbl->header.pDispatchTable) return TRUE;
-    return resolve_import_thunk((const void *)vtbl->header.pDispatchTable[opnum]) == stub_call;
+    return image_follow_import_thunk((const void *)vtbl->header.pDispatchTable[opnum]) == stub_call;
 }
 
 #endif

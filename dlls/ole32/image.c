@@ -39,6 +39,36 @@ BOOL image_contains(HMODULE module, const void *ptr, SIZE_T len)
     return p >= start && p + len >= p && p + len <= start + nt->OptionalHeader.SizeOfImage;
 }
 
+/* the image mapping ptr lies in, as the memory manager sees it (no
+ * loader lock either) */
+HMODULE image_of(const void *ptr)
+{
+    MEMORY_BASIC_INFORMATION info;
+
+    if (!VirtualQuery(ptr, &info, sizeof(info)) || info.State != MEM_COMMIT || info.Type != MEM_IMAGE)
+        return NULL;
+    return info.AllocationBase;
+}
+
+/* Where an import thunk ("jmp *[slot]", as linkers emit for a function a
+ * DLL takes from its import table) leads; the code itself otherwise.  Only
+ * bytes inside the thunk's own image are read. */
+const void *image_follow_import_thunk(const void *code)
+{
+    const unsigned char *p = code;
+    HMODULE module = image_of(code);
+    void * const *slot;
+
+    if (!module || !image_contains(module, p, 6) || p[0] != 0xff || p[1] != 0x25) return code;
+#ifdef _WIN64
+    slot = (void * const *)(p + 6 + *(const INT32 *)(p + 2));   /* rip-relative */
+#else
+    slot = (void * const *)(ULONG_PTR)*(const UINT32 *)(p + 2);  /* absolute */
+#endif
+    if (!image_contains(module, slot, sizeof(*slot))) return code;
+    return *slot;
+}
+
 HMODULE image_self(void)
 {
     extern IMAGE_DOS_HEADER __ImageBase;

@@ -104,6 +104,10 @@ void gitview_created(REFCLSID clsid, REFIID riid, void **ppv);
 
 /* [ptr, ptr + len) lies inside the mapped image of module (NULL: no) */
 BOOL image_contains(HMODULE module, const void *ptr, SIZE_T len);
+/* the image ptr lies in (NULL: none) */
+HMODULE image_of(const void *ptr);
+/* where code leads when it is an import thunk ("jmp *[slot]"); code otherwise */
+const void *image_follow_import_thunk(const void *code);
 /* this DLL, combase.dll, rpcrt4.dll */
 HMODULE image_self(void);
 HMODULE image_combase(void);

@@ -80,7 +80,7 @@ static HRESULT call_factory(IMultiQI *iface, void **ppv)
         orig_query_multiple(iface, 1, &mqi);
         hr = mqi.hr;
         wine = SUCCEEDED(hr) ? mqi.pItf : NULL;
-        if (wine_answers_call_factory(hr, wine, GetModuleHandleW(L"combase.dll")))
+        if (wine_answers_call_factory(hr, wine, image_combase()))
         {
             InterlockedExchange(&factory_owner, FACTORY_WINE);
             TRACE("Wine's proxy manager implements ICallFactory: using Wine's, not olecancel's\n");
@@ -152,34 +152,6 @@ static BOOL in_image(HMODULE module, const void *ptr)
     return image_contains(module, ptr, 1);
 }
 
-static HMODULE module_of(const void *ptr)
-{
-    HMODULE module;
-    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
-                            GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT, ptr, &module))
-        return NULL;
-    return module;
-}
-
-/* Where an import thunk ("jmp *[slot]", as linkers emit for a function
- * taken from a DLL's import table) leads; the code itself otherwise.
- * Only bytes inside a loaded image are read. */
-static const void *follow_import_thunk(const void *code)
-{
-    const unsigned char *p = code;
-    HMODULE module = module_of(code);
-    void * const *slot;
-
-    if (!module || !image_contains(module, p, 6) || p[0] != 0xff || p[1] != 0x25) return code;
-#ifdef _WIN64
-    slot = (void * const *)(p + 6 + *(const INT32 *)(p + 2));   /* rip-relative */
-#else
-    slot = (void * const *)(ULONG_PTR)*(const UINT32 *)(p + 2);  /* absolute */
-#endif
-    if (!image_contains(module, slot, sizeof(*slot))) return code;
-    return *slot;
-}
-
 /* the object's QueryInterface is Wine's proxy code: combase's, or rpcrt4's
  * interface-proxy delegation to the proxy manager */
 static BOOL looks_like_proxy(IUnknown *obj, HMODULE combase)
@@ -189,12 +161,12 @@ static BOOL looks_like_proxy(IUnknown *obj, HMODULE combase)
 
     if (!proxy_qi)
     {
-        HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+        HMODULE rpcrt4 = image_rpcrt4();
         if (rpcrt4) proxy_qi = (const void *)GetProcAddress(rpcrt4, "IUnknown_QueryInterface_Proxy");
     }
     if (in_image(combase, qi)) return TRUE;
     if (!proxy_qi) return FALSE;
-    return qi == proxy_qi || follow_import_thunk(qi) == proxy_qi;
+    return qi == proxy_qi || image_follow_import_thunk(qi) == proxy_qi;
 }
 
 /* the proxy manager's IMultiQI vtable behind a proxy, with the identity
@@ -236,7 +208,7 @@ static HRESULT install(void **vtbl, HMODULE combase)
         olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the self-check was told to refuse (diagnostics export)");
         return E_ABORT;
     }
-    if (!in_image(combase, vtbl) || !image_contains(combase, vtbl, 4 * sizeof(void *)))
+    if (!image_contains(combase, vtbl, 4 * sizeof(void *)))
     {
         olecancel_feature_off(OLECANCEL_FEATURE_ASYNC, "the proxy manager's vtable %p is not in combase %p", vtbl, combase);
         return E_UNEXPECTED;
@@ -279,11 +251,12 @@ BOOL proxyhook_pending(void)
 
 HRESULT proxyhook_try(IUnknown *obj)
 {
-    HMODULE combase = GetModuleHandleW(L"combase.dll");
+    HMODULE combase;
     void **vtbl = NULL;
     HRESULT hr;
 
     if (hook_state != HOOK_PENDING) return hook_state == HOOK_ACTIVE ? S_OK : E_FAIL;
+    combase = image_combase();
     if (!obj || !combase || !looks_like_proxy(obj, combase)) return S_FALSE;
     if ((hr = proxy_manager_vtable(obj, &vtbl)) == S_FALSE) return S_FALSE;
 

@@ -376,7 +376,7 @@ static HRESULT check_imports(HMODULE module, HMODULE rpcrt4, void **slots[3])
 
 HRESULT rpchook_check_module(HMODULE module)
 {
-    HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    HMODULE rpcrt4 = image_rpcrt4();
     void **slots[3];
 
     if (!module || !rpcrt4) return E_FAIL;
@@ -428,7 +428,7 @@ static void install_call_end_hook(HMODULE combase)
 static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
 {
     HRESULT *hr = param;
-    HMODULE combase = GetModuleHandleW(L"combase.dll"), rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    HMODULE combase = image_combase(), rpcrt4 = image_rpcrt4();
     void **slots[3];
     unsigned int i, done;
 

@@ -154,8 +154,13 @@ void server_call_set_inner(struct server_call *call, IUnknown *inner)
 static HWND apartment_window(void)
 {
     DWORD tid = GetCurrentThreadId();
+    APTTYPEQUALIFIER qualifier;
     HWND window = NULL;
+    APTTYPE type;
 
+    /* each window looked at is a round trip to the wineserver: not in the MTA */
+    if (FAILED(CoGetApartmentType(&type, &qualifier)) || (type != APTTYPE_STA && type != APTTYPE_MAINSTA))
+        return NULL;
     while ((window = FindWindowExW(HWND_MESSAGE, window, L"OleMainThreadWndClass", NULL)))
         if (GetWindowThreadProcessId(window, NULL) == tid) return window;
     return NULL;

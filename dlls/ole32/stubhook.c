@@ -78,7 +78,7 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **context)
     static const CLSID probe_clsid = {0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x01,0x00}};
     static const ProxyFileInfo *no_files[] = { NULL };
     static CStdPSFactoryBuffer probe;
-    HMODULE rpcrt4 = GetModuleHandleW(L"rpcrt4.dll");
+    HMODULE rpcrt4 = image_rpcrt4();
     IPSFactoryBuffer *factory;
     void **vtbl;
     DWORD old;
