@@ -18,7 +18,7 @@
  *   WINETEST_DEBUG=N           trace() output when N > 0 (default 1)
  *   WINETEST_REPORT_SUCCESS=1  print every passing ok() as well
  *   OLECANCEL_TEST_FILTER=sub  run only subtests (see run_subtest) whose
- *                              name contains "sub"
+ *                              name contains "sub" (sub,sub2: either)
  */
 
 #ifndef OLECANCEL_WINE_TEST_H
@@ -298,8 +298,23 @@ static WINETEST_UNUSED BOOL winetest_wait_bounded(HANDLE h, DWORD ms, const char
 /* Runs one named part of a test file unless OLECANCEL_TEST_FILTER excludes it. */
 static WINETEST_UNUSED void winetest_run_subtest(const char *name, void (*func)(void))
 {
-    const char *filter = getenv("OLECANCEL_TEST_FILTER");
-    if (filter && *filter && !strstr(name, filter)) return;
+    const char *filter = getenv("OLECANCEL_TEST_FILTER"), *next;
+    BOOL match;
+
+    /* comma-separated: any one of them */
+    for (match = !filter || !*filter; !match && filter; filter = next ? next + 1 : NULL)
+    {
+        char part[64];
+        size_t len;
+
+        next = strchr(filter, ',');
+        len = next ? (size_t)(next - filter) : strlen(filter);
+        if (!len || len >= sizeof(part)) continue;
+        memcpy(part, filter, len);
+        part[len] = 0;
+        match = strstr(name, part) != NULL;
+    }
+    if (!match) return;
     if (winetest_debug > 1) printf("%s: running %s\n", winetest_testname, name);
     func();
 }
