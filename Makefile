@@ -77,8 +77,8 @@ deps:
 dlls: build/x64/ole32.dll build/x32/ole32.dll build/x64/olecancel-probe.exe build/x64/olecancel-smoke-server.exe \
       build/x64/olecancel-demo.exe build/x64/olecancel-bench.exe $(DLL_SRCS:dlls/ole32/%.c=build/x64/obj/%.o)
 
-tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll \
-       $(TEST_NAMES:%=build/tests/x32/%.exe) build/tests/x32/olecancel_ps.dll \
+tests: $(TEST_NAMES:%=build/tests/x64/%.exe) build/tests/x64/olecancel_ps.dll build/tests/x64/midl_ps.dll \
+       $(TEST_NAMES:%=build/tests/x32/%.exe) build/tests/x32/olecancel_ps.dll build/tests/x32/midl_ps.dll \
        build/x32/olecancel-probe.exe build/x32/olecancel-smoke-server.exe
 
 # ---- generated export table, per architecture -------------------------------
@@ -175,6 +175,9 @@ APISET_TESTS := combase_api apiset_only
 $(APISET_TESTS:%=build/tests/x64/%.exe): build/gen/x64/libapiset_com.a tests/apiset_com.h
 $(APISET_TESTS:%=build/tests/x32/%.exe): build/gen/x32/libapiset_com.a tests/apiset_com.h
 
+MIDL_PS_SRCS := tests/midl/midl_work_p.c tests/midl/midl_work_p32.c tests/midl/midl_work_i.c \
+                tests/midl/midl_work_dlldata.c
+
 # the test interfaces' proxy/stub DLL, registered by the tests with
 # DllRegisterServer as a Windows program's installer would; and the test
 # programs, for both architectures (x32 runs under 32-bit Wine, in a WoW64
@@ -186,6 +189,16 @@ build/tests/$(1)/olecancel_ps.dll: $(IDL_NAMES:%=build/$(3)/%_p.c) $(IDL_NAMES:%
 	$(2) -O2 -g -gdwarf-4 -shared -o $$@ -Ibuild/$(3) -Iinclude -include ps_compat.h -DREGISTER_PROXY_DLL \
 	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x11}}' \
 	    $$(filter %.c,$$^) idl/olecancel_ps.def -static-libgcc -Wl,--enable-stdcall-fixup -lrpcrt4 -loleaut32 -lole32 -luuid
+
+# tests/midl_proxy.c's proxy/stub DLL, written by hand as MIDL /Oicf emits
+# it (tests/midl/*.c; one proxy file per architecture, each empty on the
+# other), built and registered as a Windows project's would be
+build/tests/$(1)/midl_ps.dll: $(MIDL_PS_SRCS) tests/midl/midl_work.h tests/midl/midl_ps.def include/ps_compat.h
+	@mkdir -p $$(@D)
+	$(2) -O2 -g -gdwarf-4 -shared -o $$@ -Itests/midl -Iinclude -include ps_compat.h -DREGISTER_PROXY_DLL \
+	    '-DPROXY_CLSID_IS={0x6f1c0a10,0x5b1e,0x4c61,{0x9a,0x57,0x0c,0x7e,0x0a,0x5f,0x00,0x42}}' \
+	    $(MIDL_PS_SRCS) tests/midl/midl_ps.def -static-libgcc -Wl,--enable-stdcall-fixup -lrpcrt4 -loleaut32 -lole32 -luuid
+build/tests/$(1)/midl_proxy.exe: tests/midl/midl_work.h tests/midl/midl_work_i.c
 
 build/tests/$(1)/%.exe: tests/%.c $(TEST_HDRS) dlls/ole32/version.h build/gen/exports_list.h \
                        $(IDL_NAMES:%=build/$(3)/%.h) $(IDL_NAMES:%=build/$(3)/%_i.c)
