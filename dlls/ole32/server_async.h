@@ -42,6 +42,7 @@ BOOL stubhook_active(void);
 struct async_interface
 {
     const CInterfaceStubHeader *async_header;   /* AsyncIFoo's stub header */
+    const IID *sync_iid;                        /* IFoo's, from its stub header */
     ULONG sync_methods;                         /* IFoo's method count */
 };
 

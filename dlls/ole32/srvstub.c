@@ -47,6 +47,7 @@ struct srvstub
     LONG refcount;
     IRpcStubBuffer *inner;      /* the standard stub of IFoo */
     IUnknown *server;           /* not a reference: inner holds the object while connected */
+    const IID *sync_iid;
     ULONG sync_methods;
     /* AsyncIFoo's header ahead of an empty vtable: what NDR's
      * interpreter reads from a stub (STUB_HEADER is vtable[-1]) */
@@ -260,17 +261,36 @@ static BOOL is_proxy_factory(ICallFactory *factory)
            image_contains(image_combase(), factory->lpVtbl, sizeof(void *));
 }
 
+/* A call that fails without a reply leaves the request in msg->Buffer.
+ * For a call posted to an STA of this process Wine's combase then frees
+ * the request once when the stub returns, because the message no longer
+ * points where the request started, and the caller frees it again.  An
+ * empty reply taken from the channel is what an NDR stub that fails while
+ * marshaling leaves, and every path frees it once; the failure still goes
+ * to the client as the call's fault. */
+static void take_reply_for_failure(struct srvstub *stub, RPCOLEMESSAGE *msg, IRpcChannelBuffer *channel)
+{
+    HRESULT hr;
+
+    msg->cbBuffer = 0;
+    if (FAILED(hr = IRpcChannelBuffer_GetBuffer(channel, msg, stub->sync_iid)))
+        WARN("no reply buffer for the failed call: %#lx\n", hr);
+}
+
 static HRESULT WINAPI srvstub_Invoke(IRpcStubBuffer *iface, RPCOLEMESSAGE *msg, IRpcChannelBuffer *channel)
 {
     struct srvstub *stub = impl_from_IRpcStubBuffer(iface);
     ICallFactory *factory;
+    void *request;
     HRESULT hr;
 
     if (msg && channel && msg->iMethod >= 3 && msg->iMethod < stub->sync_methods && stub->server &&
         SUCCEEDED(IUnknown_QueryInterface(stub->server, &IID_ICallFactory, (void **)&factory)))
     {
+        request = msg->Buffer;
         hr = is_proxy_factory(factory) ? S_FALSE : run_async(stub, factory, msg, channel);
         ICallFactory_Release(factory);
+        if (FAILED(hr) && msg->Buffer == request) take_reply_for_failure(stub, msg, channel);
         if (hr != S_FALSE) return hr;
     }
     return IRpcStubBuffer_Invoke(stub->inner, msg, channel);
@@ -315,6 +335,7 @@ HRESULT srvstub_wrap(IRpcStubBuffer **stub, IUnknown *server, const struct async
     wrapper->inner = *stub;
     wrapper->server = server;
     wrapper->sync_methods = info->sync_methods;
+    wrapper->sync_iid = info->sync_iid;
     /* NDR's interpreter only: MIDL's dispatch table for AsyncIFoo names
      * NdrDcomAsyncStubCall, which Wine does not implement */
     wrapper->async_vtbl.header = *info->async_header;

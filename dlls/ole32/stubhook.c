@@ -54,6 +54,7 @@ static BOOL async_interface_of(IPSFactoryBuffer *factory, REFIID iid, struct asy
     if (!ps_find_name(files, name, &async) || !ps_methods_match(sync.header, async.header)) return FALSE;
     info->async_header = async.header;
     info->sync_methods = sync.header->DispatchTableCount;
+    info->sync_iid = sync.header->piid;
     return TRUE;
 }
 
