@@ -23,8 +23,7 @@
  * waits behind it.  A local server handing objects to one client after
  * another meets the window whenever a client's final Release arrives while
  * the reply of its last call is still leaving: the next client's
- * CoCreateInstance then never returns.  Stock Wine has the same race; it
- * was seen once in cancel_sync, in a Wine 10.0 WoW64 prefix.
+ * CoCreateInstance then never returns.  Stock Wine has the same race.
  *
  * A server that keeps one stub of each interface its clients use for its
  * whole life never unregisters them while it serves, so the window is

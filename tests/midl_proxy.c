@@ -38,6 +38,7 @@
 #include "test_util.h"
 #include "async_util.h"
 #include "midl_server.h"
+#include "kept_stubs.h"
 
 #define BOUND 20000             /* ms: the longest any single wait may take */
 #define MIDL_PS "midl_ps.dll"
@@ -85,6 +86,7 @@ static IClassFactory server_cf = { &cf_vtbl };
 static int run_server(const char *tag)
 {
     CLSID clsid = server_clsid(strtoul(tag, NULL, 16));
+    struct kept_stubs kept = { 0 };
     HANDLE ready, quit;
     DWORD cookie;
     HRESULT hr;
@@ -93,12 +95,14 @@ static int run_server(const char *tag)
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     hr = CoRegisterClassObject(&clsid, (IUnknown *)&server_cf, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
     if (FAILED(hr)) { printf("server: CoRegisterClassObject %#lx\n", hr); return 100; }
+    kept_stubs_add(&kept, &IID_IOcMidlWork);
     local_server_events("olecancel_midl", tag, &ready, &quit);
     SetEvent(ready);
     if (WaitForSingleObject(quit, 300000)) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
     /* a call object's thread lets go of it just after its last Signal */
     for (i = 0; i < 100 && mw_objects; i++) Sleep(20);
+    kept_stubs_release(&kept);
     CoUninitialize();
     return mw_objects;
 }
