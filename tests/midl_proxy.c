@@ -43,13 +43,6 @@
 #define BOUND 20000             /* ms: the longest any single wait may take */
 #define MIDL_PS "midl_ps.dll"
 
-#ifdef _WIN64
-/* dlls/ole32/stubhook.c: server-side asynchronous calls are off in 32-bit processes */
-#define SERVER_ASYNC TRUE
-#else
-#define SERVER_ASYNC FALSE
-#endif
-
 static char exe_path[MAX_PATH];
 
 /* the local server's class: per run, Data2 from the client's process id */
@@ -143,18 +136,10 @@ static void test_sync(IOcMidlWork *work)
     hr = IOcMidlWork_Work(work, 0, &value);
     ok(hr == S_OK && value == 11, "Work: %#lx, value %ld\n", hr, value);
     query(work, -1, &dummy, &begins1);
-    if (SERVER_ASYNC)
-    {
-        ok(served == 2, "Add was served %s (served %ld), expected through the server's call object\n",
-           served == 1 ? "synchronously" : "nowhere", served);
-        /* Add, Work and the second query's own Begin_Add */
-        ok(begins1 - begins0 == 3, "Begin_ calls on the server's call objects: %ld, expected 3\n", begins1 - begins0);
-    }
-    else
-    {
-        ok(served == 1, "Add served %ld, expected synchronously (server side off in 32-bit)\n", served);
-        skip("server-side asynchronous calls are off in 32-bit programs\n");
-    }
+    ok(served == 2, "Add was served %s (served %ld), expected through the server's call object\n",
+       served == 1 ? "synchronously" : "nowhere", served);
+    /* Add, Work and the second query's own Begin_Add */
+    ok(begins1 - begins0 == 3, "Begin_ calls on the server's call objects: %ld, expected 3\n", begins1 - begins0);
 }
 
 static void test_async_add(IOcMidlWork *work)
@@ -177,7 +162,7 @@ static void test_async_add(IOcMidlWork *work)
     ok(hr == S_OK, "ISynchronize::Wait: %#lx\n", hr);
     hr = AsyncIOcMidlWork_Finish_Add(call, &sum, &served);
     ok(hr == S_OK && sum == 42, "Finish_Add: %#lx, sum %ld\n", hr, sum);
-    ok(served == (SERVER_ASYNC ? 2 : 1), "Finish_Add: served %ld\n", served);
+    ok(served == 2, "Finish_Add: served %ld\n", served);
     AsyncIOcMidlWork_Release(call);
 }
 
@@ -188,7 +173,7 @@ static void check_server_cancel(IOcMidlWork *work)
     busy = wait_busy(work, 0);
     ok(busy == 0, "Work calls still in progress on the server: %ld\n", busy);
     query(work, -2, &seen, &finishes);
-    ok(seen == RPC_E_CALL_CANCELED, "the server's %s: got %#lx\n", SERVER_ASYNC ? "TestCancel" : "CoTestCancel", seen);
+    ok(seen == RPC_E_CALL_CANCELED, "the server's TestCancel: got %#lx\n", seen);
 }
 
 static void test_async_cancel(IOcMidlWork *work)

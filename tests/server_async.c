@@ -554,11 +554,6 @@ START_TEST(server_async)
     int argc = winetest_get_mainargs(&argv);
 
     GetModuleFileNameA(NULL, exe_path, sizeof(exe_path));
-#ifndef _WIN64
-    /* dlls/ole32/stubhook.c turns the feature off there (a fixme line) */
-    skip("server-side asynchronous calls are off in 32-bit programs (not yet verified)\n");
-    return;
-#endif
     if (argc >= 3 && !strcmp(argv[1], "server")) exit(run_server(argv[2]));
     if (!(ps = ps_dll_register(exe_path))) return;
     if (argc >= 2 && !strcmp(argv[1], "bench"))

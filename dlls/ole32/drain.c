@@ -36,9 +36,16 @@
  * cdecl method, popping nothing, is harmless.  A compiled stub (MIDL /Os)
  * calls the method from its own code and relies on the pop: for such a stub
  * nothing is drained and the references leak (a WARN says so).
+ *
+ * The stub made for the drain object may be srvstub.c's wrapper, since
+ * the interface has an asynchronous version.  The drain object is no
+ * server that could process the call asynchronously, so the request goes
+ * to the standard stub inside, which is also the only one whose dispatch
+ * can be checked on i686.
  */
 
 #include "async_private.h"
+#include "server_async.h"
 
 static HRESULT WINAPI drain_QueryInterface(IUnknown *iface, REFIID riid, void **ppv)
 {
@@ -102,14 +109,15 @@ HRESULT drain_request(IPSFactoryBuffer *factory, REFIID sync_iid, ULONG opnum,
                       void *request, ULONG request_len, IRpcChannelBuffer *channel)
 {
     RPCOLEMESSAGE msg;
-    IRpcStubBuffer *stub;
+    IRpcStubBuffer *stub, *standard;
     HRESULT hr;
 
     InitOnceExecuteOnce(&drain_once, drain_init, NULL, NULL);
     if (FAILED(hr = IPSFactoryBuffer_CreateStub(factory, sync_iid, &drain_object, &stub)))
         return hr;
+    standard = srvstub_unwrap(stub);
 #ifndef _WIN64
-    if (!stub_is_interpreted(stub, sync_iid, opnum))
+    if (!stub_is_interpreted(standard, sync_iid, opnum))
     {
         WARN("stub of %s is not interpreted; request of opnum %lu dropped, interface references it holds leak\n",
              debugstr_guid(sync_iid), opnum);
@@ -123,7 +131,7 @@ HRESULT drain_request(IPSFactoryBuffer *factory, REFIID sync_iid, ULONG opnum,
     msg.Buffer = request;
     msg.cbBuffer = request_len;
     msg.iMethod = opnum;
-    hr = IRpcStubBuffer_Invoke(stub, &msg, channel);
+    hr = IRpcStubBuffer_Invoke(standard, &msg, channel);
     if (SUCCEEDED(hr) && msg.Buffer != request) HeapFree(GetProcessHeap(), 0, msg.Buffer);
     IRpcStubBuffer_Disconnect(stub);
     IRpcStubBuffer_Release(stub);

@@ -50,6 +50,8 @@ struct async_interface
  * each call is offered to the server object's ICallFactory first.  On
  * success *stub is replaced (the wrapper owns the original). */
 HRESULT srvstub_wrap(IRpcStubBuffer **stub, IUnknown *server, const struct async_interface *info);
+/* the standard stub a wrapper holds; any other stub is returned as it is */
+IRpcStubBuffer *srvstub_unwrap(IRpcStubBuffer *stub);
 
 /* ---- srvcall.c ---------------------------------------------------------- */
 

@@ -343,3 +343,9 @@ HRESULT srvstub_wrap(IRpcStubBuffer **stub, IUnknown *server, const struct async
     *stub = &wrapper->IRpcStubBuffer_iface;
     return S_OK;
 }
+
+IRpcStubBuffer *srvstub_unwrap(IRpcStubBuffer *stub)
+{
+    if (stub->lpVtbl != &srvstub_vtbl) return stub;
+    return impl_from_IRpcStubBuffer(stub)->inner;
+}

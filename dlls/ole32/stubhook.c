@@ -84,13 +84,6 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **context)
     void **vtbl;
     DWORD old;
 
-#ifndef _WIN64
-    /* off in 32-bit processes: a wrapped stub hides rpcrt4's interpreted
-     * stub from drain.c's i686 check, and the in-process cases there are
-     * unverified (docs/async.md, "Known gaps of the server side") */
-    olecancel_feature_off(OLECANCEL_FEATURE_SERVER_ASYNC, "not verified for 32-bit programs yet");
-    return TRUE;
-#endif
     if (wine_implementation(L"rpcrt4.dll", "NdrDcomAsyncStubCall"))
     {
         TRACE("Wine's rpcrt4 implements NdrDcomAsyncStubCall: leaving its stubs alone\n");
