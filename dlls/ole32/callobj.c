@@ -244,6 +244,19 @@ static HRESULT WINAPI callobj_cancel_Cancel(ICancelMethodCalls *iface, ULONG sec
     /* pending: the scope is this generation's */
     scope = call->scope;
     cancel_scope_addref(scope);
+    if (!seconds)
+    {
+        /* No time: the call is completed as cancelled before the server is
+         * told.  Told first, a server that returns at once could have its
+         * reply complete the call in between, and this Cancel would find
+         * it completed (RPC_E_CALL_COMPLETE); now that reply is a late one. */
+        hr = callcore_cancel_finish(&call->core, generation);
+        callcore_leave(&call->core);
+        cancel_scope_cancel(scope, 0);
+        cancel_scope_release(scope);
+        TRACE("%p: %#lx\n", call, hr);
+        return hr;
+    }
     LeaveCriticalSection(&call->core.cs);
 
     /* tell the server through the synchronous cancel path (or, if the
