@@ -47,6 +47,10 @@ struct olecancel_diag
     /* what Wine's proxy manager answered to QI(ICallFactory) is Wine's own
      * implementation (code inside module wine), so olecancel defers to it */
     BOOL (*wine_answers_call_factory)(HRESULT hr, IUnknown *factory, HMODULE wine);
+    /* calls of MTA threads to STAs of this process carried by postcall.c,
+     * and those of them abandoned whose STA has not finished them yet */
+    LONG (*posted_calls_carried)(void);
+    LONG (*posted_calls_orphaned)(void);
 };
 
 typedef const struct olecancel_diag * (WINAPI *olecancel_get_diag_func)(void);

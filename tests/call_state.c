@@ -37,7 +37,7 @@
 #define EXCEPTION_IN_METHOD 0xe0c0ffee   /* raised by Echo(ECHO_RAISES) */
 #define ECHO_RAISES 0x7ffffff0
 
-static HANDLE ev_entered, ev_quit;
+static HANDLE ev_entered, ev_left, ev_quit;
 static LONG obs_before, obs_after;
 
 /* ---- the object served by the STA -------------------------------------------- */
@@ -84,6 +84,8 @@ static HRESULT WINAPI obj_Work(ICancelTest *iface, LONG ms, LONG value, LONG sto
         Sleep(5);
     }
     InterlockedExchange(&obs_after, CoTestCancel());
+    /* an abandoned caller may be back before the method ends */
+    SetEvent(ev_left);
     if (hr == S_OK) *result = value * 2;
     return hr;
 }
@@ -427,6 +429,7 @@ static void check_cancel_reaches_server(const char *what)
     HRESULT hr;
 
     ResetEvent(ev_entered);
+    ResetEvent(ev_left);
     call.thread = CreateThread(NULL, 0, work_thread, &call, 0, &call.tid);
     if (WaitForSingleObject(ev_entered, 10000))
     {
@@ -441,6 +444,8 @@ static void check_cancel_reaches_server(const char *what)
     CloseHandle(call.thread);
     ok(call.hr == RPC_E_CALL_CANCELED, "%s: Work returned %#lx\n", what, call.hr);
     ok(obs_before == RPC_S_CALLPENDING, "%s: CoTestCancel at entry: %#lx\n", what, obs_before);
+    hr = WaitForSingleObject(ev_left, 10000);
+    ok(hr == WAIT_OBJECT_0, "%s: Work did not end in the server: wait %#lx\n", what, hr);
     ok(obs_after == RPC_E_CALL_CANCELED, "%s: CoTestCancel after the cancel: %#lx\n", what, obs_after);
 }
 
@@ -563,6 +568,7 @@ START_TEST(call_state)
 
     if (!register_ps(TRUE)) return;
     ev_entered = CreateEventA(NULL, FALSE, FALSE, NULL);
+    ev_left = CreateEventA(NULL, TRUE, FALSE, NULL);
     ev_quit = CreateEventA(NULL, TRUE, FALSE, NULL);
     sta_ready = CreateEventA(NULL, FALSE, FALSE, NULL);
     probe_done = CreateEventA(NULL, FALSE, FALSE, NULL);
@@ -585,6 +591,7 @@ START_TEST(call_state)
     CoUninitialize();
     register_ps(FALSE);
     CloseHandle(ev_entered);
+    CloseHandle(ev_left);
     CloseHandle(ev_quit);
     CloseHandle(sta_ready);
     CloseHandle(probe_done);

@@ -143,39 +143,76 @@ static IOcTest server = { &server_vtbl };
 static HGLOBAL server_objref;   /* MSHLFLAGS_TABLESTRONG, from the MTA */
 static HANDLE mta_ready, mta_quit;
 
-static DWORD WINAPI mta_host(void *arg)
+/* TABLESTRONG marshal data of the server, for the apartment of this thread */
+static HGLOBAL marshal_server(const char *where)
 {
+    HGLOBAL objref = NULL;
     IStream *stream;
     HRESULT hr;
 
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
     CreateStreamOnHGlobal(NULL, FALSE, &stream);
     hr = CoMarshalInterface(stream, &IID_IOcTest, (IUnknown *)&server, MSHCTX_INPROC, NULL, MSHLFLAGS_TABLESTRONG);
-    ok(hr == S_OK, "CoMarshalInterface: %#lx\n", hr);
-    GetHGlobalFromStream(stream, &server_objref);
+    ok(hr == S_OK, "%s: CoMarshalInterface: %#lx\n", where, hr);
+    GetHGlobalFromStream(stream, &objref);
     IStream_Release(stream);
+    return objref;
+}
+
+static void release_server(HGLOBAL objref)
+{
+    IStream *stream;
+
+    if (CreateStreamOnHGlobal(objref, TRUE, &stream) != S_OK) return;
+    CoReleaseMarshalData(stream);
+    IStream_Release(stream);
+}
+
+static DWORD WINAPI mta_host(void *arg)
+{
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    server_objref = marshal_server("MTA");
     SetEvent(mta_ready);
     WaitForSingleObject(mta_quit, 5 * 60000);
-    if (CreateStreamOnHGlobal(server_objref, TRUE, &stream) == S_OK)
-    {
-        CoReleaseMarshalData(stream);
-        IStream_Release(stream);
-    }
+    release_server(server_objref);
     CoUninitialize();
     return 0;
 }
 
-static IOcTest *get_proxy(void)
+static IOcTest *get_proxy_from(HGLOBAL objref)
 {
     IOcTest *proxy = NULL;
     IStream *stream;
     HRESULT hr;
 
-    CreateStreamOnHGlobal(server_objref, FALSE, &stream);
+    CreateStreamOnHGlobal(objref, FALSE, &stream);
     hr = CoUnmarshalInterface(stream, &IID_IOcTest, (void **)&proxy);
     ok(hr == S_OK, "CoUnmarshalInterface: %#lx\n", hr);
     IStream_Release(stream);
     return proxy;
+}
+
+static IOcTest *get_proxy(void)
+{
+    return get_proxy_from(server_objref);
+}
+
+/* the same object served by an STA of this process: an MTA thread's
+ * calls to it are posted to the STA's window */
+static HGLOBAL sta_objref;
+static HANDLE sta_ready, sta_quit;
+
+static DWORD WINAPI sta_host(void *arg)
+{
+    MSG msg;
+
+    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
+    sta_objref = marshal_server("STA");
+    SetEvent(sta_ready);
+    while (MsgWaitForMultipleObjects(1, &sta_quit, FALSE, 5 * 60000, QS_ALLINPUT) == WAIT_OBJECT_0 + 1)
+        while (PeekMessageW(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageW(&msg);
+    release_server(sta_objref);
+    CoUninitialize();
+    return 0;
 }
 
 /* bounded: the references come back on a thread-pool thread */
@@ -201,18 +238,26 @@ static void reset_server(void)
 
 /* ---- synchronous: the cancel wins against a reply that has arrived ------------ */
 
-struct sync_caller { HRESULT hr; IOcCallback *cb; };
+struct sync_caller
+{
+    HRESULT hr;
+    IOcCallback *cb;
+    DWORD model;
+    HGLOBAL objref;
+    HANDLE returned;   /* the call returned (releasing the proxy may still be a call) */
+};
 
 static DWORD WINAPI sync_caller_thread(void *arg)
 {
     struct sync_caller *c = arg;
     IOcTest *proxy;
 
-    CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
-    if ((proxy = get_proxy()))
+    CoInitializeEx(NULL, c->model);
+    if ((proxy = get_proxy_from(c->objref)))
     {
         CoEnableCallCancellation(NULL);
         c->hr = IOcTest_GetCallback(proxy, &c->cb);
+        if (c->returned) SetEvent(c->returned);
         CoDisableCallCancellation(NULL);
         if (c->cb) IOcCallback_Release(c->cb);
         IOcTest_Release(proxy);
@@ -229,7 +274,7 @@ static void test_sync_reply_dropped(void)
     diag->hold_replies(HOLD_MS);
     for (round = 0; round < ROUNDS; round++)
     {
-        struct sync_caller c = { 0xdeadbeef, (IOcCallback *)0xdeadbeef };
+        struct sync_caller c = { 0xdeadbeef, (IOcCallback *)0xdeadbeef, COINIT_APARTMENTTHREADED, server_objref, NULL };
         HANDLE thread;
         DWORD tid;
         HRESULT hr;
@@ -260,6 +305,77 @@ static void test_sync_reply_dropped(void)
     diag->hold_replies(0);
     trace("synchronous: %d rounds, %ld interfaces of dropped replies released\n", round,
           diag->dropped_refs_released() - released0);
+}
+
+/* ---- posted: an MTA caller gives up on an STA of this process ------------------ */
+
+/* the STA is still in the method when the cancel ends the caller's wait;
+ * the reply it makes later has nobody to go to and gives its interfaces'
+ * references back */
+static void test_posted_reply_dropped(void)
+{
+    LONG alive, orphaned = -1;
+    HANDLE thread;
+    DWORD tid, start;
+    int round;
+
+    if (diag->size < offsetof(struct olecancel_diag, posted_calls_orphaned) + sizeof(void *))
+    {
+        ok(0, "no posted-call diagnostics\n");
+        return;
+    }
+    sta_ready = CreateEventW(NULL, TRUE, FALSE, NULL);
+    sta_quit = CreateEventW(NULL, TRUE, FALSE, NULL);
+    thread = CreateThread(NULL, 0, sta_host, NULL, 0, NULL);
+    if (!wait_bounded(sta_ready, BOUND, "STA host")) goto done;
+
+    for (round = 0; round < ROUNDS; round++)
+    {
+        struct sync_caller c = { 0xdeadbeef, (IOcCallback *)0xdeadbeef, COINIT_MULTITHREADED, sta_objref, NULL };
+        HANDLE caller;
+        HRESULT hr;
+
+        winetest_push_context("round %d", round);
+        reset_server();
+        c.returned = CreateEventW(NULL, TRUE, FALSE, NULL);
+        caller = CreateThread(NULL, 0, sync_caller_thread, &c, 0, &tid);
+        if (!wait_bounded(ev_entered, BOUND, "GetCallback in the STA"))
+        {
+            SetEvent(ev_release);
+            wait_bounded(caller, BOUND, "caller");
+            CloseHandle(caller);
+            CloseHandle(c.returned);
+            winetest_pop_context();
+            break;
+        }
+        hr = CoCancelCall(tid, 0);
+        ok(hr == S_OK, "CoCancelCall: %#lx\n", hr);
+        /* the method has not returned: only the cancel can end the wait
+         * (the proxy's release afterwards is a call to the STA, which waits) */
+        ok(wait_bounded(c.returned, 5000, "caller released by the cancel"), "caller still blocked\n");
+        ok(c.hr == RPC_E_CALL_CANCELED, "GetCallback: %#lx\n", c.hr);
+        ok(!c.cb, "callback %p handed out\n", c.cb);
+        orphaned = diag->posted_calls_orphaned();
+        ok(orphaned == 1, "posted calls left with the STA: %ld\n", orphaned);
+        SetEvent(ev_release);
+        wait_bounded(caller, BOUND, "caller");
+        CloseHandle(caller);
+        CloseHandle(c.returned);
+        alive = wait_callbacks_gone();
+        ok(alive == 0, "%ld callbacks alive after the cancelled call (0 expected)\n", alive);
+        start = GetTickCount();
+        while ((orphaned = diag->posted_calls_orphaned()) && GetTickCount() - start < BOUND) Sleep(10);
+        ok(orphaned == 0, "posted calls still left with the STA: %ld\n", orphaned);
+        winetest_pop_context();
+        if (alive) InterlockedExchange(&callbacks_alive, 0);
+    }
+    trace("posted: %d rounds, %ld calls carried\n", round, diag->posted_calls_carried());
+done:
+    SetEvent(sta_quit);
+    wait_bounded(thread, BOUND, "STA host exit");
+    CloseHandle(thread);
+    CloseHandle(sta_ready);
+    CloseHandle(sta_quit);
 }
 
 /* ---- asynchronous: late replies ------------------------------------------------ */
@@ -433,6 +549,7 @@ START_TEST(out_refs)
     if (wait_bounded(mta_ready, BOUND, "MTA host"))
     {
         run_subtest(test_sync_reply_dropped);
+        run_subtest(test_posted_reply_dropped);
         run_subtest(test_async);
     }
     SetEvent(mta_quit);

@@ -47,6 +47,7 @@ struct call_cancel
     HANDLE left_event;      /* created only when somebody waits */
     HANDLE server_event;    /* named event telling the server, created on cancel */
     LONG worker_tid;        /* owned by rpchook.c */
+    void *carrier;          /* owned by postcall.c */
     void (*abort)(struct call_cancel *call);   /* makes the carrier give up */
     GUID id;                /* random, sent to the server */
 };
@@ -420,4 +421,9 @@ const GUID *call_cancel_id(const struct call_cancel *call)
 LONG *call_cancel_worker_slot(struct call_cancel *call)
 {
     return &call->worker_tid;
+}
+
+void **call_cancel_carrier_slot(struct call_cancel *call)
+{
+    return &call->carrier;
 }

@@ -115,91 +115,6 @@ static struct hook_thread *get_hook_thread(BOOL create)
     return t;
 }
 
-/* ---- server-side call context ----------------------------------------- */
-
-struct server_ctx
-{
-    ICancelMethodCalls ICancelMethodCalls_iface;
-    LONG refcount;
-    BOOL cancellable;
-    LONG cancelled;
-    GUID id;
-};
-
-static inline struct server_ctx *impl_from_ICancelMethodCalls(ICancelMethodCalls *iface)
-{
-    return CONTAINING_RECORD(iface, struct server_ctx, ICancelMethodCalls_iface);
-}
-
-static ULONG WINAPI server_ctx_AddRef(ICancelMethodCalls *iface)
-{
-    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
-    if (!ctx->cancellable) return 2;   /* the shared static context */
-    return InterlockedIncrement(&ctx->refcount);
-}
-
-static ULONG WINAPI server_ctx_Release(ICancelMethodCalls *iface)
-{
-    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
-    ULONG ref;
-
-    if (!ctx->cancellable) return 1;
-    if (!(ref = InterlockedDecrement(&ctx->refcount))) HeapFree(GetProcessHeap(), 0, ctx);
-    return ref;
-}
-
-static HRESULT WINAPI server_ctx_Cancel(ICancelMethodCalls *iface, ULONG seconds)
-{
-    /* inferred: the server cannot cancel the call it is serving */
-    TRACE("(%p, %lu)\n", iface, seconds);
-    return CO_E_CANCEL_DISABLED;
-}
-
-static HRESULT WINAPI server_ctx_TestCancel(ICancelMethodCalls *iface)
-{
-    struct server_ctx *ctx = impl_from_ICancelMethodCalls(iface);
-    WCHAR name[80];
-    HANDLE event;
-
-    TRACE("(%p)\n", ctx);
-
-    if (!ctx->cancellable) return RPC_S_CALLPENDING;
-    if (ctx->cancelled) return RPC_E_CALL_CANCELED;
-    /* the client creates the event, signalled, only when it cancels */
-    server_ctx_name(&ctx->id, name, ARRAY_SIZE(name));
-    if ((event = OpenEventW(SYNCHRONIZE, FALSE, name)))
-    {
-        if (!WaitForSingleObject(event, 0)) InterlockedExchange(&ctx->cancelled, 1);
-        CloseHandle(event);
-    }
-    return ctx->cancelled ? RPC_E_CALL_CANCELED : RPC_S_CALLPENDING;
-}
-
-static const ICancelMethodCallsVtbl server_ctx_vtbl =
-{
-    cancel_object_QueryInterface,
-    server_ctx_AddRef,
-    server_ctx_Release,
-    server_ctx_Cancel,
-    server_ctx_TestCancel,
-};
-
-/* every uncancellable incoming call shares this one: no allocation */
-static struct server_ctx plain_ctx = { { &server_ctx_vtbl }, 1, FALSE };
-
-static IUnknown *server_ctx_create(const unsigned char *id16)
-{
-    struct server_ctx *ctx;
-
-    if (!id16 || !(ctx = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*ctx))))
-        return (IUnknown *)&plain_ctx.ICancelMethodCalls_iface;
-    ctx->ICancelMethodCalls_iface.lpVtbl = &server_ctx_vtbl;
-    ctx->refcount = 1;
-    ctx->cancellable = TRUE;
-    memcpy(&ctx->id, id16, sizeof(ctx->id));
-    return (IUnknown *)&ctx->ICancelMethodCalls_iface;
-}
-
 /* ---- client frames ----------------------------------------------------- */
 
 static void client_pop(struct hook_thread *t)
@@ -263,6 +178,33 @@ static void client_freeing_buffer(RPC_MESSAGE *msg)
     if (!t || !t->client_depth || t->client[t->client_depth - 1].msg != msg) return;
     TRACE("call with msg %p failed or was cancelled\n", msg);
     client_pop(t);
+}
+
+/* a cancel gave up on the call: whoever carries it lets its caller go */
+static void abort_call(struct call_cancel *call)
+{
+    if (!posted_call_abort(call)) rpchook_abort_call(call);
+}
+
+/* combase posts a call of this thread to an STA of this process: if it is
+ * the thread's cancellable call of the top frame and the thread is in the
+ * MTA, the call is carried so that a cancel can end the wait */
+static BOOL client_posting_call(HWND hwnd, void *params, BOOL *posted)
+{
+    struct hook_thread *t = get_hook_thread(FALSE);
+    struct client_frame *frame;
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+    ULONG_PTR offset;
+
+    if (!t || !t->client_depth) return FALSE;
+    frame = &t->client[t->client_depth - 1];
+    /* the dispatch parameters sit in the same message state as the hook
+     * info the frame was started with */
+    offset = (const char *)params - (const char *)frame->state;
+    if (!frame->call || offset >= 256) return FALSE;
+    if (FAILED(CoGetApartmentType(&type, &qualifier)) || type != APTTYPE_MTA) return FALSE;
+    return posted_call_carry(frame->call, hwnd, params, posted);
 }
 
 HRESULT chanhook_enter_scope(struct cancel_scope *scope, struct cancel_scope **prev)
@@ -388,7 +330,7 @@ static void WINAPI hook_ClientGetSize(IChannelHook *iface, REFGUID ext, REFIID r
         return;
     }
 
-    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE, rpchook_abort_call)))
+    if (rpchook_active() && cancel_thread_enabled() && (call = call_cancel_create(TRUE, abort_call)))
     {
         if (FAILED(cancel_push(call_cancel_iface(call))))
         {
@@ -539,6 +481,7 @@ static const struct rpchook_client rpchook_client =
     client_got_buffer,
     client_freeing_buffer,
     call_state_freeing,
+    client_posting_call,
 };
 
 static BOOL sync_refuse_for_tests;

@@ -36,6 +36,8 @@ static const struct olecancel_diag diag =
     rpchook_hold_replies,
     drop_reply_refs_released,
     wine_answers_call_factory,
+    posted_calls_carried,
+    posted_calls_orphaned,
 };
 
 const struct olecancel_diag * WINAPI olecancel_get_diag(void)

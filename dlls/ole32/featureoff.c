@@ -21,6 +21,7 @@ static const char * const feature_names[OLECANCEL_FEATURE_COUNT] =
     "asynchronous calls (ICallFactory on standard proxies)",
     "server-side asynchronous calls (ICallFactory on server objects)",
     "the cancel API reached through combase.dll and api-ms-win-core-com-l1-1-0",
+    "ending an MTA caller's wait for an STA object of its own process (CoCancelCall)",
 };
 
 static LONG feature_said[OLECANCEL_FEATURE_COUNT];

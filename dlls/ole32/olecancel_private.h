@@ -54,6 +54,7 @@ enum olecancel_feature
     OLECANCEL_FEATURE_ASYNC,    /* ICallFactory on proxies */
     OLECANCEL_FEATURE_SERVER_ASYNC, /* server objects' ICallFactory */
     OLECANCEL_FEATURE_COMBASE,  /* the cancel API through combase's exports */
+    OLECANCEL_FEATURE_POSTED,   /* cancels ending waits for STA objects of this process */
     OLECANCEL_FEATURE_COUNT
 };
 

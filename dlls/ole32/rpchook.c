@@ -38,6 +38,12 @@
  * call can end by (chanhook.c), and that is the one point where a frame
  * can be known to be over when Wine skipped ServerGetSize or ClientNotify.
  *
+ * combase's import of user32's PostMessageW is patched on a third
+ * self-check: an MTA thread's call to an STA of this process is posted to
+ * the STA's window instead of going through rpcrt4, and the client
+ * (postcall.c) carries such a call itself so that a cancel can end the
+ * caller's wait.
+ *
  * Nothing is patched unless combase looks exactly as expected.
  */
 
@@ -58,6 +64,13 @@ static heap_free_func real_heap_free;
 static crt_free_func real_crt_free;
 static crt_msize_func real_crt_msize;
 static BOOL call_end_active;
+
+typedef BOOL (WINAPI *post_message_func)(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
+typedef void *(__cdecl *crt_malloc_func)(size_t size);
+static post_message_func real_post_message;
+static crt_malloc_func combase_malloc;
+static crt_free_func combase_free;
+static BOOL post_active;
 
 /* cancellable calls sent but not yet picked up by a worker */
 struct pending_call
@@ -296,6 +309,40 @@ static void __cdecl hook_crt_free(void *block)
     real_crt_free(block);
 }
 
+/* combase's message to an apartment window that runs a call (WM_USER + 0,
+ * wparam 0, lparam its dispatch parameters) */
+#define WINE_DM_EXECUTERPC WM_USER
+
+static BOOL WINAPI hook_PostMessageW(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    BOOL posted;
+
+    if (msg == WINE_DM_EXECUTERPC && !wparam && lparam &&
+        client->posting_call(hwnd, (void *)lparam, &posted))
+        return posted;
+    return real_post_message(hwnd, msg, wparam, lparam);
+}
+
+BOOL rpchook_carries_posts(void)
+{
+    return post_active;
+}
+
+BOOL rpchook_post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
+{
+    return real_post_message(hwnd, msg, wparam, lparam);
+}
+
+void *rpchook_combase_malloc(size_t size)
+{
+    return combase_malloc(size);
+}
+
+void rpchook_combase_free(void *block)
+{
+    combase_free(block);
+}
+
 /* ---- patching ---------------------------------------------------------------- */
 
 static void **find_import_slot(HMODULE module, const char *dll, const char *name)
@@ -385,7 +432,7 @@ HRESULT rpchook_check_module(HMODULE module)
 
 /* one import of combase's, checked and patched on its own; *real gets
  * the export it pointed to */
-static BOOL patch_free_import(HMODULE combase, const WCHAR *dll, const char *dll_a, const char *name,
+static BOOL patch_import(HMODULE combase, const WCHAR *dll, const char *dll_a, const char *name,
                               void *hook, void **real)
 {
     HMODULE module = GetModuleHandleW(dll);
@@ -417,12 +464,41 @@ static void install_call_end_hook(HMODULE combase)
     BOOL crt = FALSE, heap;
 
     if (ucrtbase && (real_crt_msize = (crt_msize_func)GetProcAddress(ucrtbase, "_msize")))
-        crt = patch_free_import(combase, L"ucrtbase.dll", "ucrtbase.dll", "free", hook_crt_free,
+        crt = patch_import(combase, L"ucrtbase.dll", "ucrtbase.dll", "free", hook_crt_free,
                                 (void **)&real_crt_free);
-    heap = patch_free_import(combase, L"kernel32.dll", "kernel32.dll", "HeapFree", hook_HeapFree,
+    heap = patch_import(combase, L"kernel32.dll", "kernel32.dll", "HeapFree", hook_HeapFree,
                              (void **)&real_heap_free);
     if (crt || heap) call_end_active = TRUE;
     else ERR("combase's frees cannot be watched: the call state of rejected or failed calls stays\n");
+}
+
+/* combase's posted calls: the client swaps message buffers of combase's
+ * heap, so combase must allocate them with the C runtime's malloc */
+static void install_post_hook(HMODULE combase)
+{
+    HMODULE ucrtbase = GetModuleHandleW(L"ucrtbase.dll");
+    void **malloc_slot = find_import_slot(combase, "ucrtbase.dll", "malloc");
+    void **free_slot = find_import_slot(combase, "ucrtbase.dll", "free");
+    void *crt_malloc = ucrtbase ? (void *)GetProcAddress(ucrtbase, "malloc") : NULL;
+    void *crt_free = ucrtbase ? (void *)GetProcAddress(ucrtbase, "free") : NULL;
+
+    if (!malloc_slot || !free_slot || !crt_malloc || !crt_free || *malloc_slot != crt_malloc ||
+        (*free_slot != crt_free && *free_slot != (void *)hook_crt_free))
+    {
+        olecancel_feature_off(OLECANCEL_FEATURE_POSTED, "combase does not allocate its messages with "
+                              "ucrtbase's malloc; a cancel does not end the wait");
+        return;
+    }
+    combase_malloc = crt_malloc;
+    combase_free = crt_free;
+    if (!patch_import(combase, L"user32.dll", "user32.dll", "PostMessageW", hook_PostMessageW,
+                      (void **)&real_post_message))
+    {
+        olecancel_feature_off(OLECANCEL_FEATURE_POSTED, "combase's import of PostMessageW cannot be hooked; "
+                              "a cancel does not end the wait");
+        return;
+    }
+    post_active = TRUE;
 }
 
 static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
@@ -457,6 +533,7 @@ static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)
     *hr = S_OK;
     TRACE("combase's rpcrt4 imports hooked\n");
     install_call_end_hook(combase);
+    install_post_hook(combase);
     return TRUE;
 }
 

@@ -12,10 +12,13 @@
  *   chanhook.c   channel hook: one cancel object per outgoing call (client),
  *                a call context for every incoming call (server); starts
  *                the path (sync_cancel_init)
+ *   postcall.c   carries a cancellable call an MTA thread makes to an STA of
+ *                the same process, which combase posts instead of sending
  *   rpchook.c    the only code that patches Wine: combase's imports of
- *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer; it
- *                reports them through the callbacks chanhook.c installs it
- *                with
+ *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer, of its
+ *                frees and of PostMessageW; it reports them through the
+ *                callbacks chanhook.c installs it with
+ *   callcontext.c the call context of an incoming call (CoTestCancel)
  *   callcancel.c the ICancelMethodCalls object of one outgoing call; the
  *                function that makes its carrier give up is given at
  *                creation (rpchook_abort_call)
@@ -68,6 +71,8 @@ BOOL call_cancel_wait_left(struct call_cancel *call, DWORD ms);
 LONG call_cancel_events_kept(void);
 /* the per-call slot rpchook.c uses to find the worker thread */
 LONG *call_cancel_worker_slot(struct call_cancel *call);
+/* the per-call slot postcall.c uses to find the carrier of a posted call */
+void **call_cancel_carrier_slot(struct call_cancel *call);
 /* the name of the event that tells the server a call is cancelled */
 void server_ctx_name(const GUID *call_id, WCHAR *name, size_t len);
 
@@ -81,9 +86,31 @@ struct sync_cancel_stats
 };
 extern struct sync_cancel_stats sync_cancel_stats;
 
+/* ---- callcontext.c --------------------------------------------------- */
+
+/* the call context of an incoming call; id16: the call id of a
+ * cancellable call, NULL for the shared uncancellable context */
+IUnknown *server_ctx_create(const unsigned char *id16);
+
 /* ---- chanhook.c ------------------------------------------------------ */
 
 HRESULT chanhook_register(void);
+
+/* ---- postcall.c ------------------------------------------------------ */
+
+/* combase posts the cancellable call "call" of this MTA thread to an STA
+ * window of this process (params: combase's dispatch parameters): carries
+ * it and waits until the STA ran it or a cancel abandoned it.  FALSE when
+ * it cannot (the post is left to combase); else *posted is what
+ * PostMessageW returns */
+BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *posted);
+/* the cancel gave up on "call": ends its caller's wait if it is carried
+ * here; FALSE when it is not */
+BOOL posted_call_abort(struct call_cancel *call);
+/* diagnostics: calls carried so far; abandoned ones the STA has not
+ * finished yet */
+LONG posted_calls_carried(void);
+LONG posted_calls_orphaned(void);
 
 /* ---- rpchook.c ------------------------------------------------------- */
 
@@ -104,6 +131,10 @@ struct rpchook_client
     /* combase is freeing a block: if it is the message state of a call
      * with a frame, that call has ended */
     void (*call_state_freeing)(const struct freed_block *freed);
+    /* combase posts a call to an STA of this process (params: its
+     * dispatch parameters); TRUE when the client carried the call itself,
+     * *posted then being what PostMessageW returns */
+    BOOL (*posting_call)(HWND hwnd, void *params, BOOL *posted);
 };
 /* hooks combase's imports, once; the first caller's client is kept */
 HRESULT rpchook_install(const struct rpchook_client *client);
@@ -120,6 +151,13 @@ LONG rpchook_pending_calls(void);
 /* makes the worker carrying the call give up, without waiting for it to
  * leave (a thread-pool thread repeats the cancel until it has) */
 void rpchook_abort_call(struct call_cancel *call);
+/* combase's PostMessageW is watched (posting_call is asked) */
+BOOL rpchook_carries_posts(void);
+/* what combase's imports pointed to: the real PostMessageW, and the C
+ * runtime's heap combase allocates its message buffers from */
+BOOL rpchook_post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
+void *rpchook_combase_malloc(size_t size);
+void rpchook_combase_free(void *block);
 /* diagnostics: a worker holds each reply of a cancellable call ms
  * milliseconds before it looks whether a cancel won (0: not at all) */
 void rpchook_hold_replies(DWORD ms);
