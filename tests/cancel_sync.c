@@ -303,6 +303,11 @@ static void test_inproc_mta_client(void)
     run_config("MTA client -> in-process STA object", COINIT_MULTITHREADED, SERVER_INPROC_STA, FALSE);
 }
 
+static void test_inproc_sta_to_sta_client(void)
+{
+    run_config("STA client -> in-process STA object", COINIT_APARTMENTTHREADED, SERVER_INPROC_STA, FALSE);
+}
+
 static void test_local_sta_client(void)
 {
     run_config("STA client -> local server", COINIT_APARTMENTTHREADED, SERVER_LOCAL, FALSE);
@@ -425,6 +430,7 @@ START_TEST(cancel_sync)
     {
         run_subtest(test_inproc_sta_client);
         run_subtest(test_inproc_mta_client);
+        run_subtest(test_inproc_sta_to_sta_client);
         run_subtest(test_local_sta_client);
         run_subtest(test_local_mta_client);   /* kills the server: last */
     }

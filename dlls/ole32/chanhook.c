@@ -187,14 +187,12 @@ static void abort_call(struct call_cancel *call)
 }
 
 /* combase posts a call of this thread to an STA of this process: if it is
- * the thread's cancellable call of the top frame and the thread is in the
- * MTA, the call is carried so that a cancel can end the wait */
+ * the thread's cancellable call of the top frame, the call is carried so
+ * that a cancel can end the wait */
 static BOOL client_posting_call(HWND hwnd, void *params, BOOL *posted)
 {
     struct hook_thread *t = get_hook_thread(FALSE);
     struct client_frame *frame;
-    APTTYPEQUALIFIER qualifier;
-    APTTYPE type;
     ULONG_PTR offset;
 
     if (!t || !t->client_depth) return FALSE;
@@ -203,7 +201,6 @@ static BOOL client_posting_call(HWND hwnd, void *params, BOOL *posted)
      * info the frame was started with */
     offset = (const char *)params - (const char *)frame->state;
     if (!frame->call || offset >= 256) return FALSE;
-    if (FAILED(CoGetApartmentType(&type, &qualifier)) || type != APTTYPE_MTA) return FALSE;
     return posted_call_carry(frame->call, hwnd, params, posted);
 }
 

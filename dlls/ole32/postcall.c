@@ -34,8 +34,7 @@
  *     the carrier is left to the STA; when the STA is done with it, a
  *     thread-pool wait gives back the references of the reply
  *     (drop_reply) and frees the reply and the carrier.
- * Only MTA callers are carried: an STA caller's wait pumps, which
- * combase's own wait after the post does right.
+ * The caller waits as combase would have: in an STA, the COM modal loop.
  */
 
 #include "sync_cancel.h"
@@ -147,6 +146,8 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
     RPCOLEMESSAGE *msg = orig->msg;
     void **slot = call_cancel_carrier_slot(call);
     HANDLE waits[2];
+    DWORD index;
+    HRESULT hr;
     struct carrier *c;
     void *spare;
     BOOL abandoned;
@@ -208,11 +209,12 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
     }
     InterlockedIncrement(&calls_carried);
 
+    /* as combase's own wait: an STA caller keeps serving its apartment */
     waits[0] = c->done;
     waits[1] = c->abandoned;
-    if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) == WAIT_FAILED)
+    if ((hr = CoWaitForMultipleHandles(0, INFINITE, 2, waits, &index)) != S_OK)
     {
-        WARN("wait for posted call %p failed (%lu): waiting for the STA alone\n", c, GetLastError());
+        WARN("wait for posted call %p failed (%#lx): waiting for the STA alone\n", c, hr);
         WaitForSingleObject(c->done, INFINITE);
     }
 

@@ -12,7 +12,7 @@
  *   chanhook.c   channel hook: one cancel object per outgoing call (client),
  *                a call context for every incoming call (server); starts
  *                the path (sync_cancel_init)
- *   postcall.c   carries a cancellable call an MTA thread makes to an STA of
+ *   postcall.c   carries a cancellable call a thread makes to an STA of
  *                the same process, which combase posts instead of sending
  *   rpchook.c    the only code that patches Wine: combase's imports of
  *                I_RpcGetBuffer / I_RpcSendReceive / I_RpcFreeBuffer, of its
@@ -98,7 +98,7 @@ HRESULT chanhook_register(void);
 
 /* ---- postcall.c ------------------------------------------------------ */
 
-/* combase posts the cancellable call "call" of this MTA thread to an STA
+/* combase posts the cancellable call "call" of this thread to an STA
  * window of this process (params: combase's dispatch parameters): carries
  * it and waits until the STA ran it or a cancel abandoned it.  FALSE when
  * it cannot (the post is left to combase); else *posted is what
