@@ -56,12 +56,19 @@ struct wine_dispatch
 
 struct carrier
 {
+    SLIST_ENTRY entry;             /* in the pool */
     struct wine_dispatch params;   /* what the STA runs: ours */
     RPCOLEMESSAGE msg;             /* params.msg */
-    HANDLE done;                   /* params.handle: the STA finished */
-    HANDLE abandoned;              /* the cancel gave up on the call */
+    HANDLE done;                   /* params.handle, auto-reset: the STA finished */
+    HANDLE abandoned;              /* auto-reset: the cancel gave up on the call */
     TP_WAIT *orphan;               /* waits for the STA after an abandon */
 };
+
+/* carriers between calls, with their events: creating and closing two
+ * events is four wineserver round trips, most of what carrying costs */
+#define POOL_MAX 8
+static SLIST_HEADER pool;
+static INIT_ONCE pool_once = INIT_ONCE_STATIC_INIT;
 
 static SRWLOCK carrier_lock = SRWLOCK_INIT;
 static volatile LONG calls_carried, calls_orphaned;
@@ -76,23 +83,59 @@ LONG posted_calls_carried(void)
     return calls_carried;
 }
 
-static void carrier_free(struct carrier *c)
+static BOOL CALLBACK pool_init(INIT_ONCE *once, void *param, void **ctx)
 {
-    IRpcStubBuffer_Release(c->params.stub);
-    IRpcChannelBuffer_Release(c->params.chan);
+    InitializeSListHead(&pool);
+    return TRUE;
+}
+
+static struct carrier *carrier_get(void)
+{
+    struct carrier *c;
+
+    InitOnceExecuteOnce(&pool_once, pool_init, NULL, NULL);
+    if ((c = (struct carrier *)InterlockedPopEntrySList(&pool))) return c;
+    if (!(c = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*c)))) return NULL;
+    c->done = CreateEventW(NULL, FALSE, FALSE, NULL);
+    c->abandoned = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (c->done && c->abandoned) return c;
+    if (c->done) CloseHandle(c->done);
+    if (c->abandoned) CloseHandle(c->abandoned);
+    HeapFree(GetProcessHeap(), 0, c);
+    return NULL;
+}
+
+/* back to the pool; its events must be unsignalled */
+static void carrier_put(struct carrier *c)
+{
+    if (QueryDepthSList(&pool) < POOL_MAX)
+    {
+        InterlockedPushEntrySList(&pool, &c->entry);
+        return;
+    }
     CloseHandle(c->done);
     CloseHandle(c->abandoned);
     HeapFree(GetProcessHeap(), 0, c);
 }
 
-/* the STA is done with a call nobody waits for: its reply's interfaces
- * give their references back, then the reply goes */
+static void carrier_release_call(struct carrier *c)
+{
+    IRpcStubBuffer_Release(c->params.stub);
+    IRpcChannelBuffer_Release(c->params.chan);
+}
+
+/* the STA is done with a call nobody waits for (its done event has been
+ * consumed): the reply's interfaces give their references back, then the
+ * reply goes */
 static void carrier_discard(struct carrier *c)
 {
     if (c->params.hr == S_OK && c->params.status == RPC_S_OK && c->msg.Buffer)
         drop_reply(c->msg.Buffer, c->msg.cbBuffer);
     rpchook_combase_free(c->msg.Buffer);
-    carrier_free(c);
+    carrier_release_call(c);
+    ResetEvent(c->abandoned);
+    c->orphan = NULL;
+    carrier_put(c);
 }
 
 static void CALLBACK orphan_done(TP_CALLBACK_INSTANCE *instance, void *context, TP_WAIT *wait, TP_WAIT_RESULT result)
@@ -115,10 +158,11 @@ BOOL posted_call_abort(struct call_cancel *call)
     return c != NULL;
 }
 
-/* the caller's wait is over, the cancel won: the STA keeps the carrier */
-static void leave_to_sta(struct carrier *c)
+/* the caller's wait is over, the cancel won: the STA keeps the carrier
+ * unless it is done already (sta_done: the wait consumed its event) */
+static void leave_to_sta(struct carrier *c, BOOL sta_done)
 {
-    if (!WaitForSingleObject(c->done, 0))
+    if (sta_done || !WaitForSingleObject(c->done, 0))
     {
         carrier_discard(c);
         return;
@@ -159,18 +203,12 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
                               "expects; a cancel does not end the wait");
         return FALSE;
     }
-    if (!(c = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*c)))) return FALSE;
-    c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    c->abandoned = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!(c = carrier_get())) return FALSE;
     /* the caller's message gets it if the call is abandoned: combase
      * frees the buffer of a failed call */
-    spare = rpchook_combase_malloc(1);
-    if (!c->done || !c->abandoned || !spare)
+    if (!(spare = rpchook_combase_malloc(1)))
     {
-        if (c->done) CloseHandle(c->done);
-        if (c->abandoned) CloseHandle(c->abandoned);
-        rpchook_combase_free(spare);
-        HeapFree(GetProcessHeap(), 0, c);
+        carrier_put(c);
         return FALSE;
     }
     c->params = *orig;
@@ -193,15 +231,17 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
         *slot = NULL;
         ReleaseSRWLockExclusive(&carrier_lock);
         rpchook_combase_free(spare);
+        carrier_release_call(c);
+        /* a cancel that came meanwhile may have signalled the event */
+        ResetEvent(c->abandoned);
+        carrier_put(c);
         if (!call_cancel_finished(call))
         {
             /* the post failed: as combase would say it */
-            carrier_free(c);
             SetLastError(err);
             *posted = FALSE;
             return TRUE;
         }
-        carrier_free(c);
         InterlockedIncrement(&sync_cancel_stats.calls_not_sent);
         set_result(orig, RPC_E_CALL_CANCELED);
         *posted = TRUE;
@@ -216,6 +256,7 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
     {
         WARN("wait for posted call %p failed (%#lx): waiting for the STA alone\n", c, hr);
         WaitForSingleObject(c->done, INFINITE);
+        index = 0;
     }
 
     AcquireSRWLockExclusive(&carrier_lock);
@@ -225,13 +266,18 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
 
     if (!abandoned)
     {
+        /* only an abandon signals the other event */
+        if (index) WaitForSingleObject(c->done, INFINITE);
         /* the STA finished: its message is the caller's, as if it had run
          * that one */
         *msg = c->msg;
         orig->status = c->params.status;
         orig->hr = c->params.hr;
         rpchook_combase_free(spare);
-        carrier_free(c);
+        carrier_release_call(c);
+        /* no cancel can come now (the call is complete): both events are
+         * unsignalled, the wait consumed the STA's */
+        carrier_put(c);
         SetEvent(orig->handle);
         *posted = TRUE;
         return TRUE;
@@ -241,7 +287,7 @@ BOOL posted_call_carry(struct call_cancel *call, HWND hwnd, void *params, BOOL *
     /* the request buffer belongs to the STA now */
     msg->Buffer = spare;
     msg->cbBuffer = 0;
-    leave_to_sta(c);
+    leave_to_sta(c, index == 0);
     set_result(orig, RPC_E_CALL_CANCELED);
     *posted = TRUE;
     return TRUE;
