@@ -36,9 +36,10 @@
 
 #define EXCEPTION_IN_METHOD 0xe0c0ffee   /* raised by Echo(ECHO_RAISES) */
 #define ECHO_RAISES 0x7ffffff0
+#define WORK_DISCONNECTS 0x7ffffff1   /* Work(value) disconnects the object before it returns */
 
 static HANDLE ev_entered, ev_left, ev_quit;
-static LONG obs_before, obs_after;
+static LONG obs_before, obs_after, disconnect_hr;
 
 /* ---- the object served by the STA -------------------------------------------- */
 
@@ -84,9 +85,11 @@ static HRESULT WINAPI obj_Work(ICancelTest *iface, LONG ms, LONG value, LONG sto
         Sleep(5);
     }
     InterlockedExchange(&obs_after, CoTestCancel());
+    if (value == WORK_DISCONNECTS)
+        InterlockedExchange(&disconnect_hr, CoDisconnectObject((IUnknown *)iface, 0));
     /* an abandoned caller may be back before the method ends */
     SetEvent(ev_left);
-    if (hr == S_OK) *result = value * 2;
+    if (hr == S_OK && value != WORK_DISCONNECTS) *result = value * 2;
     return hr;
 }
 
@@ -403,6 +406,7 @@ struct work_call
     DWORD tid;
     HRESULT hr;
     LONG result;
+    LONG value;   /* Work's; 0: 21 */
 };
 
 static DWORD WINAPI work_thread(void *arg)
@@ -414,7 +418,7 @@ static DWORD WINAPI work_thread(void *arg)
     if ((proxy = get_proxy()))
     {
         CoEnableCallCancellation(NULL);
-        call->hr = ICancelTest_Work(proxy, 5000, 21, 1, &call->result);
+        call->hr = ICancelTest_Work(proxy, 5000, call->value ? call->value : 21, 1, &call->result);
         CoDisableCallCancellation(NULL);
         ICancelTest_Release(proxy);
     }
@@ -425,7 +429,7 @@ static DWORD WINAPI work_thread(void *arg)
 /* matrix row 14: CoCancelCall on the caller, CoTestCancel in the server */
 static void check_cancel_reaches_server(const char *what)
 {
-    struct work_call call = { NULL, 0, 0xdeadbeef, -1 };
+    struct work_call call = { NULL, 0, 0xdeadbeef, -1, 0 };
     HRESULT hr;
 
     ResetEvent(ev_entered);
@@ -544,6 +548,57 @@ static void test_failed_posted_call(ICancelTest *proxy)
     check_caller_idle("after the next call");
 }
 
+/* the object is disconnected while a call to it is in progress: the
+ * method does it itself (CoDisconnectObject runs in the object's
+ * apartment) after the caller cancelled; nothing of the call may stay on
+ * either side.  What the cancelled caller gets is RPC_E_CALL_CANCELED, the
+ * object's next caller a failure.  Last: the STA's object is gone after it. */
+static void test_disconnected_call(ICancelTest *proxy)
+{
+    const struct olecancel_diag *diag = get_olecancel_diag();
+    struct work_call call = { NULL, 0, 0xdeadbeef, -1, WORK_DISCONNECTS };
+    LONG result = -1, orphaned = -1;
+    DWORD start;
+    HRESULT hr;
+
+    ResetEvent(ev_entered);
+    ResetEvent(ev_left);
+    InterlockedExchange(&disconnect_hr, 0xdeadbeef);
+    call.thread = CreateThread(NULL, 0, work_thread, &call, 0, &call.tid);
+    if (WaitForSingleObject(ev_entered, 10000))
+    {
+        ok(0, "Work never started\n");
+        WaitForSingleObject(call.thread, 15000);
+        CloseHandle(call.thread);
+        return;
+    }
+    hr = CoCancelCall(call.tid, 0);
+    ok(hr == S_OK, "CoCancelCall: %#lx\n", hr);
+    ok(!WaitForSingleObject(call.thread, 15000), "the call did not return\n");
+    CloseHandle(call.thread);
+    ok(call.hr == RPC_E_CALL_CANCELED, "Work returned %#lx\n", call.hr);
+    hr = WaitForSingleObject(ev_left, 10000);
+    ok(hr == WAIT_OBJECT_0, "Work did not end in the server: wait %#lx\n", hr);
+    ok(disconnect_hr == S_OK, "CoDisconnectObject in the method: %#lx\n", disconnect_hr);
+
+    /* the STA's reply of the abandoned call has nobody to go to */
+    start = GetTickCount();
+    while (diag && diag->size >= offsetof(struct olecancel_diag, posted_calls_orphaned) + sizeof(void *) &&
+           (orphaned = diag->posted_calls_orphaned()) && GetTickCount() - start < 10000)
+        Sleep(10);
+    ok(orphaned == 0, "abandoned posted calls left with the STA: %ld\n", orphaned);
+    check_sta_idle("after the object was disconnected during a call");
+    check_caller_idle("after the object was disconnected during a call");
+
+    CoEnableCallCancellation(NULL);
+    hr = ICancelTest_Echo(proxy, 1, &result);
+    ok(FAILED(hr), "a call to the disconnected object: %#lx, %ld\n", hr, result);
+    trace("a call to the disconnected object: %#lx\n", hr);
+    CoDisableCallCancellation(NULL);
+    check_caller_idle("after a call to the disconnected object");
+    check_sta_idle("after a call to the disconnected object");
+}
+
 /* the proxy/stub DLL registers itself as an installer would */
 static BOOL register_ps(BOOL reg)
 {
@@ -582,6 +637,7 @@ START_TEST(call_state)
         test_rejected_calls(proxy);
         test_failing_stub(proxy);
         test_failed_posted_call(proxy);
+        test_disconnected_call(proxy);
         ICancelTest_Release(proxy);
     }
 
