@@ -39,8 +39,8 @@
  * can be known to be over when Wine skipped ServerGetSize or ClientNotify.
  *
  * combase's import of user32's PostMessageW is patched on a third
- * self-check: an MTA thread's call to an STA of this process is posted to
- * the STA's window instead of going through rpcrt4, and the client
+ * self-check: a call to an STA of this process is posted to the STA's
+ * window instead of going through rpcrt4, and the client
  * (postcall.c) carries such a call itself so that a cancel can end the
  * caller's wait.
  *
@@ -70,7 +70,6 @@ typedef void *(__cdecl *crt_malloc_func)(size_t size);
 static post_message_func real_post_message;
 static crt_malloc_func combase_malloc;
 static crt_free_func combase_free;
-static BOOL post_active;
 
 /* cancellable calls sent but not yet picked up by a worker */
 struct pending_call
@@ -323,11 +322,6 @@ static BOOL WINAPI hook_PostMessageW(HWND hwnd, UINT msg, WPARAM wparam, LPARAM 
     return real_post_message(hwnd, msg, wparam, lparam);
 }
 
-BOOL rpchook_carries_posts(void)
-{
-    return post_active;
-}
-
 BOOL rpchook_post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam)
 {
     return real_post_message(hwnd, msg, wparam, lparam);
@@ -498,7 +492,6 @@ static void install_post_hook(HMODULE combase)
                               "a cancel does not end the wait");
         return;
     }
-    post_active = TRUE;
 }
 
 static BOOL CALLBACK install_once(INIT_ONCE *once, void *param, void **ctx)

@@ -151,8 +151,6 @@ LONG rpchook_pending_calls(void);
 /* makes the worker carrying the call give up, without waiting for it to
  * leave (a thread-pool thread repeats the cancel until it has) */
 void rpchook_abort_call(struct call_cancel *call);
-/* combase's PostMessageW is watched (posting_call is asked) */
-BOOL rpchook_carries_posts(void);
 /* what combase's imports pointed to: the real PostMessageW, and the C
  * runtime's heap combase allocates its message buffers from */
 BOOL rpchook_post_message(HWND hwnd, UINT msg, WPARAM wparam, LPARAM lparam);
