@@ -555,10 +555,8 @@ static void test_failed_posted_call(ICancelTest *proxy)
  * object's next caller a failure.  Last: the STA's object is gone after it. */
 static void test_disconnected_call(ICancelTest *proxy)
 {
-    const struct olecancel_diag *diag = get_olecancel_diag();
     struct work_call call = { NULL, 0, 0xdeadbeef, -1, WORK_DISCONNECTS };
-    LONG result = -1, orphaned = -1;
-    DWORD start;
+    LONG result = -1, orphaned;
     HRESULT hr;
 
     ResetEvent(ev_entered);
@@ -582,10 +580,7 @@ static void test_disconnected_call(ICancelTest *proxy)
     ok(disconnect_hr == S_OK, "CoDisconnectObject in the method: %#lx\n", disconnect_hr);
 
     /* the STA's reply of the abandoned call has nobody to go to */
-    start = GetTickCount();
-    while (diag && diag->size >= offsetof(struct olecancel_diag, posted_calls_orphaned) + sizeof(void *) &&
-           (orphaned = diag->posted_calls_orphaned()) && GetTickCount() - start < 10000)
-        Sleep(10);
+    orphaned = wait_posted_orphans(0, 10000);
     ok(orphaned == 0, "abandoned posted calls left with the STA: %ld\n", orphaned);
     check_sta_idle("after the object was disconnected during a call");
     check_caller_idle("after the object was disconnected during a call");

@@ -316,7 +316,7 @@ static void test_posted_reply_dropped(void)
 {
     LONG alive, orphaned = -1;
     HANDLE thread;
-    DWORD tid, start;
+    DWORD tid;
     int round;
 
     if (diag->size < offsetof(struct olecancel_diag, posted_calls_orphaned) + sizeof(void *))
@@ -363,8 +363,7 @@ static void test_posted_reply_dropped(void)
         CloseHandle(c.returned);
         alive = wait_callbacks_gone();
         ok(alive == 0, "%ld callbacks alive after the cancelled call (0 expected)\n", alive);
-        start = GetTickCount();
-        while ((orphaned = diag->posted_calls_orphaned()) && GetTickCount() - start < BOUND) Sleep(10);
+        orphaned = wait_posted_orphans(0, BOUND);
         ok(orphaned == 0, "posted calls still left with the STA: %ld\n", orphaned);
         winetest_pop_context();
         if (alive) InterlockedExchange(&callbacks_alive, 0);

@@ -120,6 +120,21 @@ static WINETEST_UNUSED const struct olecancel_diag *get_olecancel_diag(void)
     return get ? get() : NULL;
 }
 
+/* abandoned posted calls olecancel has left with their STA: polls (bounded,
+ * ms) until there are "expected"; returns the last count, -1 when this
+ * ole32 does not report them */
+static WINETEST_UNUSED LONG wait_posted_orphans(LONG expected, DWORD ms)
+{
+    const struct olecancel_diag *diag = get_olecancel_diag();
+    DWORD start = GetTickCount();
+    LONG n;
+
+    if (!diag || diag->size < offsetof(struct olecancel_diag, posted_calls_orphaned) + sizeof(void *))
+        return -1;
+    while ((n = diag->posted_calls_orphaned()) != expected && GetTickCount() - start < ms) Sleep(10);
+    return n;
+}
+
 #include "static_factory.h"
 
 #endif /* OLECANCEL_TEST_UTIL_H */
