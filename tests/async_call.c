@@ -278,6 +278,35 @@ static void test_fire_and_forget(IOcTest2 *proxy)
     ok(wait_server_count(proxy, count + 3), "server ran %ld of 3 released calls\n", server_count(proxy) - count);
 }
 
+/* The workers of an MTA caller use the caller's own proxy: the last call
+ * object on it gives its reference back before its Release returns, so a
+ * program that lets go of everything and exits leaves no server object
+ * behind (Wine does not ping; nothing would release it later).  An STA
+ * caller's workers use a proxy of their own, released on the pool. */
+static void test_release_at_once(IOcTest2 *proxy, BOOL sta)
+{
+    AsyncIOcTest2 *call;
+    ULONG ref0, ref1;
+    LONG value = 0;
+    HRESULT hr;
+
+    if (sta) return;
+    wait_pool_idle();
+    ref0 = get_refcount((IUnknown *)proxy);
+    hr = create_call((IUnknown *)proxy, &IID_AsyncIOcTest2, (void **)&call);
+    ok(hr == S_OK, "create_call: %#lx\n", hr);
+    if (FAILED(hr)) return;
+    hr = AsyncIOcTest2_Begin_Add(call, 1, 2);
+    ok(hr == S_OK, "Begin_Add: %#lx\n", hr);
+    hr = AsyncIOcTest2_Finish_Add(call, &value);
+    ok(hr == S_OK && value == 3, "Finish_Add: %#lx, %ld\n", hr, value);
+    /* the worker is done with the request: only the call object holds the view */
+    wait_pool_idle();
+    ok(AsyncIOcTest2_Release(call) == 0, "call object not released\n");
+    ref1 = get_refcount((IUnknown *)proxy);
+    ok(ref1 == ref0, "proxy refcount %lu just after the call object's Release, was %lu\n", ref1, ref0);
+}
+
 static void test_many_outstanding(IOcTest2 *proxy)
 {
     AsyncIOcTest *calls[64];
@@ -448,6 +477,7 @@ static void suite_pass(IOcTest2 *proxy, struct suite_params *params, BOOL second
     if (!second) test_call_factory(proxy);
     test_begin_finish(proxy, params->sta);
     test_fire_and_forget(proxy);
+    test_release_at_once(proxy, params->sta);
     test_many_outstanding(proxy);
 }
 

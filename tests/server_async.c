@@ -80,6 +80,8 @@ static const IClassFactoryVtbl cf_vtbl =
 static IClassFactory server_cf = { &cf_vtbl };
 
 /* waits for h, serving calls into an STA meanwhile */
+/* serves the apartment until h is signalled (TRUE) or for ms (FALSE);
+ * with h NULL, for ms */
 static BOOL serve_until(HANDLE h, DWORD ms)
 {
     DWORD start = GetTickCount(), ret;
@@ -87,8 +89,8 @@ static BOOL serve_until(HANDLE h, DWORD ms)
 
     for (;;)
     {
-        ret = MsgWaitForMultipleObjects(1, &h, FALSE, 100, QS_ALLINPUT);
-        if (ret == WAIT_OBJECT_0) return TRUE;
+        ret = MsgWaitForMultipleObjects(h ? 1 : 0, &h, FALSE, min(ms, 100), QS_ALLINPUT);
+        if (h && ret == WAIT_OBJECT_0) return TRUE;
         while (PeekMessageA(&msg, NULL, 0, 0, PM_REMOVE)) DispatchMessageA(&msg);
         if (GetTickCount() - start > ms) return FALSE;
     }
@@ -114,8 +116,9 @@ static int run_server(const char *tag)
     SetEvent(ready);
     if (!serve_until(quit, 300000)) printf("server: no quit signal\n");
     CoRevokeClassObject(cookie);
-    /* a call object's thread lets go of it just after its last Signal */
-    for (i = 0; i < 100 && ws_objects; i++) serve_until(quit, 20);
+    /* a call object's work lets go of it just after its last Signal, and a
+     * client's last releases may still be on their way: served meanwhile */
+    for (i = 0; i < 100 && ws_objects; i++) serve_until(NULL, 20);
     kept_stubs_release(&kept);
     CoUninitialize();
     return ws_objects;

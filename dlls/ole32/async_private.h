@@ -237,6 +237,11 @@ void async_target_put(struct async_target *target);
 HRESULT async_target_iface(struct async_target *target, IUnknown **iface);
 void async_target_addref(struct async_target *target);
 void async_target_release(struct async_target *target);
+/* the proxy/stub factory and synchronous IID a listed call object's
+ * CreateCall found for async_iid on this proxy: remember, then look up
+ * (the factory AddRef'd) */
+void async_target_remember(struct async_target *target, REFIID async_iid, IPSFactoryBuffer *ps);
+BOOL async_target_lookup(IUnknown *proxy, REFIID async_iid, IID *sync_iid, IPSFactoryBuffer **ps);
 
 /* ---- asyncunk.c --------------------------------------------------------- */
 

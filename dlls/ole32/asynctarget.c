@@ -36,6 +36,9 @@ struct async_target
                              * its address cannot be reused while listed */
     IID iid;
     IUnknown *mta_iface;    /* the interface, usable from the MTA */
+    /* what CreateCall looked up for the asynchronous interface of iid */
+    IID async_iid;
+    IPSFactoryBuffer *ps;   /* NULL until remembered */
 };
 
 static SRWLOCK targets_lock = SRWLOCK_INIT;
@@ -87,6 +90,7 @@ static void target_destroy_proc(void *arg)
 
     TRACE("target %p\n", target);
     if (target->mta_iface) IUnknown_Release(target->mta_iface);
+    if (target->ps) IPSFactoryBuffer_Release(target->ps);
     free(target);
 }
 
@@ -155,6 +159,46 @@ HRESULT async_target_get(IUnknown *sync, REFIID iid, struct async_target **ret)
     return S_OK;
 }
 
+/* Finding the proxy/stub factory and the synchronous interface costs a
+ * CreateCall several registry reads (about 80 us under Wine 8.0, against
+ * 10 us for the rest of it: docs/async.md, "CreateCall"); the call objects
+ * on one proxy share them while any of them lives.  The factory is held no
+ * longer than those call objects hold it themselves. */
+void async_target_remember(struct async_target *target, REFIID async_iid, IPSFactoryBuffer *ps)
+{
+    AcquireSRWLockExclusive(&targets_lock);
+    if (!target->ps)
+    {
+        target->async_iid = *async_iid;
+        target->ps = ps;
+        IPSFactoryBuffer_AddRef(ps);
+    }
+    ReleaseSRWLockExclusive(&targets_lock);
+}
+
+BOOL async_target_lookup(IUnknown *proxy, REFIID async_iid, IID *sync_iid, IPSFactoryBuffer **ps)
+{
+    struct async_target *target;
+    IUnknown *identity;
+
+    if (FAILED(IUnknown_QueryInterface(proxy, &IID_IUnknown, (void **)&identity))) return FALSE;
+    IUnknown_Release(identity);
+    *ps = NULL;
+    AcquireSRWLockShared(&targets_lock);
+    for (target = targets; target; target = target->next)
+    {
+        if (target->identity == identity && target->ps && IsEqualIID(&target->async_iid, async_iid))
+        {
+            *sync_iid = target->iid;
+            *ps = target->ps;
+            IPSFactoryBuffer_AddRef(*ps);
+            break;
+        }
+    }
+    ReleaseSRWLockShared(&targets_lock);
+    return *ps != NULL;
+}
+
 /* worker side: the interface in the MTA */
 HRESULT async_target_iface(struct async_target *target, IUnknown **iface)
 {
@@ -170,9 +214,15 @@ void async_target_addref(struct async_target *target)
 
 void async_target_release(struct async_target *target)
 {
+    APTTYPEQUALIFIER qualifier;
+    APTTYPE type;
+
     if (InterlockedDecrement(&target->refcount)) return;
-    /* MTA proxies are released from the MTA */
-    if (FAILED(asyncpool_submit(target_destroy_proc, target))) target_destroy_proc(target);
+    /* MTA proxies are released from the MTA: at once on an MTA thread, so
+     * that the object's last reference goes when the program's does (a
+     * process may exit just after, and nothing would send it later) */
+    if (SUCCEEDED(CoGetApartmentType(&type, &qualifier)) && type == APTTYPE_MTA) target_destroy_proc(target);
+    else if (FAILED(asyncpool_submit(target_destroy_proc, target))) target_destroy_proc(target);
 }
 
 void async_target_put(struct async_target *target)

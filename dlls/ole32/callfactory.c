@@ -131,17 +131,20 @@ static HRESULT WINAPI callfactory_CreateCall(ICallFactory *iface, REFIID riid, I
     if (IsEqualIID(riid, &IID_AsyncIMultiQI))
         return asyncmqi_create(factory->proxy, outer, outer ? &IID_IUnknown : riid2, (void **)ppv);
 
-    if (FAILED(get_ps_factory(riid, &ps)))
+    if (!async_target_lookup(factory->proxy, riid, &sync_iid, &ps))
     {
-        TRACE("no proxy/stub factory for %s\n", debugstr_guid(riid));
-        return E_NOINTERFACE;
-    }
-    if (FAILED(sync_iid_from_registry(riid, &sync_iid)) &&
-        FAILED(sync_iid_from_proxy_files(ps, riid, &sync_iid)))
-    {
-        TRACE("%s is not an asynchronous interface\n", debugstr_guid(riid));
-        IPSFactoryBuffer_Release(ps);
-        return E_NOINTERFACE;
+        if (FAILED(get_ps_factory(riid, &ps)))
+        {
+            TRACE("no proxy/stub factory for %s\n", debugstr_guid(riid));
+            return E_NOINTERFACE;
+        }
+        if (FAILED(sync_iid_from_registry(riid, &sync_iid)) &&
+            FAILED(sync_iid_from_proxy_files(ps, riid, &sync_iid)))
+        {
+            TRACE("%s is not an asynchronous interface\n", debugstr_guid(riid));
+            IPSFactoryBuffer_Release(ps);
+            return E_NOINTERFACE;
+        }
     }
     /* the object behind the proxy must support the synchronous interface */
     if (FAILED(hr = IUnknown_QueryInterface(factory->proxy, &sync_iid, (void **)&sync)))

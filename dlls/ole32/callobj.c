@@ -510,6 +510,7 @@ HRESULT callobj_create(IUnknown *proxy, REFIID async_iid, REFIID sync_iid,
 
     if (SUCCEEDED(hr = async_target_get(proxy, sync_iid, &call->target)))
     {
+        async_target_remember(call->target, async_iid, factory);
         hr = IPSFactoryBuffer_CreateProxy(factory, call->core.outer, async_iid, &call->proxy_buffer,
                                           (void **)&call->async_iface);
         if (SUCCEEDED(hr))
