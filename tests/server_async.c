@@ -79,7 +79,6 @@ static const IClassFactoryVtbl cf_vtbl =
 };
 static IClassFactory server_cf = { &cf_vtbl };
 
-/* waits for h, serving calls into an STA meanwhile */
 /* serves the apartment until h is signalled (TRUE) or for ms (FALSE);
  * with h NULL, for ms */
 static BOOL serve_until(HANDLE h, DWORD ms)

@@ -153,7 +153,7 @@ static DWORD WINAPI ws_call_work(void *arg)
 
 /* The work runs on the process's thread pool, as a server would run it:
  * a thread created per call costs Wine about 0.7 ms of CPU, which the
- * server-async bench would count against COM (docs/async.md, bench). */
+ * server-async bench would count against COM (docs/async.md, server side). */
 static HRESULT ws_call_start(struct ws_call *call)
 {
     InterlockedIncrement(&ws_begins);

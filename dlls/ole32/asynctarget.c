@@ -161,7 +161,7 @@ HRESULT async_target_get(IUnknown *sync, REFIID iid, struct async_target **ret)
 
 /* Finding the proxy/stub factory and the synchronous interface costs a
  * CreateCall several registry reads (about 80 us under Wine 8.0, against
- * 10 us for the rest of it: docs/async.md, "CreateCall"); the call objects
+ * 10 us for the rest of it: docs/async.md, "Where the time goes"); the call objects
  * on one proxy share them while any of them lives.  The factory is held no
  * longer than those call objects hold it themselves. */
 void async_target_remember(struct async_target *target, REFIID async_iid, IPSFactoryBuffer *ps)
