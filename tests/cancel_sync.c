@@ -405,6 +405,27 @@ static void bench(BOOL hooks)
     caller_destroy(&c);
 }
 
+/* "cancel_sync calls STA|MTA N [nohook]": N calls of Echo to the local
+ * server after a warm-up, nothing else, so that per-call counts (system
+ * calls, context switches, CPU time) can be read off the difference of two
+ * runs with different N (docs/cancel.md, "Where a call's time goes") */
+static void count_calls(const char *model, LONG n)
+{
+    struct caller c;
+
+    if (!caller_create(&c, "calls", strcmp(model, "MTA") ? COINIT_APARTMENTTHREADED : COINIT_MULTITHREADED,
+                       SERVER_LOCAL)) return;
+    caller_start(&c, CMD_BENCH, 0, 500, 0, FALSE);
+    caller_wait(&c, 60000);
+    if (n > 0)
+    {
+        caller_start(&c, CMD_BENCH, 0, n, 0, FALSE);
+        if (wait_bounded(c.done, 600000, "calls"))
+            printf("%s client, %ld calls\t%.2f\tus/call\n", model, n, c.bench_us);
+    }
+    caller_destroy(&c);
+}
+
 START_TEST(cancel_sync)
 {
     char **argv;
@@ -416,6 +437,13 @@ START_TEST(cancel_sync)
     {
         do_bench = TRUE;
         hooks = !(argc >= 3 && !strcmp(argv[2], "nohook"));
+    }
+    if (argc >= 4 && !strcmp(argv[1], "calls"))
+    {
+        hooks = !(argc >= 5 && !strcmp(argv[4], "nohook"));
+        if (cancel_host_start(hooks)) count_calls(argv[2], atol(argv[3]));
+        cancel_host_stop();
+        return;
     }
     if (!cancel_host_start(hooks)) return;
     test_self_check(hooks);
